@@ -1,0 +1,15 @@
+{
+    "name": "CRM Stage Automation",
+    "summary": "Stage-bound automation rules (robots) and triggers for CRM leads",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "Stage Automation contributors",
+    "website": "https://github.com/stage-automation/stage_automation",
+    "license": "LGPL-3",
+    "depends": ["crm", "mail", "calendar", "sms", "queue_job"],
+    "external_dependencies": {"python": []},
+    "data": [],
+    "demo": [],
+    "installable": True,
+    "application": False,
+}
