@@ -1,0 +1,69 @@
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import plaintext2html
+
+
+class StageAutomationRule(models.Model):
+    _inherit = "stage.automation.rule"
+
+    action = fields.Selection(
+        selection_add=[
+            ("notify", "Notification"),
+            ("note", "Log a note"),
+            ("email_responsible", "Send e-mail to employees"),
+        ],
+        ondelete={"notify": "cascade", "note": "cascade", "email_responsible": "cascade"},
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template", string="E-mail template", ondelete="restrict",
+        domain="[('model', '=', 'crm.lead')]",
+        help="Leave empty to write the subject (Summary) and the text (Body) on the rule.")
+
+    @api.constrains("action", "body", "mail_template_id")
+    def _check_message_content(self):
+        for rule in self:
+            if rule.action in ("notify", "note") and not rule.body:
+                raise ValidationError(_("Rule “%(rule)s”: write the text of the message.", rule=rule.name))
+            if rule.action == "email_responsible" and not (rule.mail_template_id or rule.body):
+                raise ValidationError(_("Rule “%(rule)s”: choose an e-mail template or write the text.",
+                                        rule=rule.name))
+
+    def _run_action_notify(self, run, lead):
+        users = self._get_recipients(lead)
+        if not users:
+            raise UserError(_("Nobody to notify: the lead has no responsible."))
+        lead.message_notify(
+            partner_ids=users.partner_id.ids,
+            subject=self._render("summary", lead) or lead.name,
+            body=plaintext2html(self._render("body", lead)),
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        return _("Notified %(users)s.", users=", ".join(users.mapped("name")))
+
+    def _run_action_note(self, run, lead):
+        lead.message_post(body=plaintext2html(self._render("body", lead)), subtype_xmlid="mail.mt_note")
+        return _("Note logged on the lead.")
+
+    def _run_action_email_responsible(self, run, lead):
+        users = self._get_recipients(lead)
+        without_email = users.filtered(lambda user: not user.email)
+        if not users or without_email:
+            raise UserError(_("Cannot e-mail %(users)s: no e-mail address.",
+                              users=", ".join(without_email.mapped("name")) or _("the responsible")))
+        recipients = [Command.set(users.partner_id.ids)]
+        if self.mail_template_id:
+            self.mail_template_id.send_mail(
+                lead.id, email_values={"recipient_ids": recipients, "email_to": False, "email_cc": False})
+        else:
+            values = {
+                "subject": self._render("summary", lead) or lead.name,
+                "body_html": plaintext2html(self._render("body", lead)),
+                "recipient_ids": recipients,
+                "model": lead._name,
+                "res_id": lead.id,
+            }
+            email_from = lead.company_id.email_formatted or self.env.company.email_formatted
+            if email_from:
+                values["email_from"] = email_from
+            self.env["mail.mail"].create(values)
+        return _("E-mail queued for %(users)s.", users=", ".join(users.mapped("name")))

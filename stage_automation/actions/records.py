@@ -1,0 +1,67 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class StageAutomationRule(models.Model):
+    _inherit = "stage.automation.rule"
+
+    action = fields.Selection(
+        selection_add=[
+            ("change_user", "Change responsible"),
+            ("change_stage", "Change stage"),
+            ("write", "Edit the lead"),
+        ],
+        ondelete={"change_user": "cascade", "change_stage": "cascade", "write": "cascade"},
+    )
+    user_id = fields.Many2one("res.users", string="New responsible", domain="[('share', '=', False)]")
+    target_stage_id = fields.Many2one("crm.stage", string="Move to stage", ondelete="cascade")
+    value_ids = fields.One2many("stage.automation.rule.value", "rule_id", string="Field values", copy=True)
+
+    @api.constrains("action", "user_id", "target_stage_id", "team_id", "stage_id")
+    def _check_record_actions(self):
+        for rule in self:
+            if rule.action == "change_user" and not rule.user_id:
+                raise ValidationError(_("Rule “%(rule)s”: choose the new responsible.", rule=rule.name))
+            if rule.action != "change_stage":
+                continue
+            target = rule.target_stage_id
+            if not target:
+                raise ValidationError(_("Rule “%(rule)s”: choose the stage to move the lead to.", rule=rule.name))
+            pipeline = rule.team_id or rule.stage_id.team_id
+            if target.team_id and pipeline and target.team_id != pipeline:
+                raise ValidationError(_(
+                    "Rule “%(rule)s”: stage “%(stage)s” belongs to pipeline “%(target)s”, not “%(pipeline)s”.",
+                    rule=rule.name, stage=target.name, target=target.team_id.name, pipeline=pipeline.name))
+            if target == rule.stage_id:
+                raise ValidationError(_("Rule “%(rule)s”: the lead is already in stage “%(stage)s”.",
+                                        rule=rule.name, stage=target.name))
+
+    @api.constrains("action", "value_ids")
+    def _check_values(self):
+        for rule in self.filtered(lambda r: r.action == "write" and not r.value_ids):
+            raise ValidationError(_("Rule “%(rule)s”: add at least one field to set.", rule=rule.name))
+
+    def _run_action_change_user(self, run, lead):
+        if not self.user_id.active:
+            raise UserError(_("User “%(user)s” is archived.", user=self.user_id.name))
+        lead.write({"user_id": self.user_id.id})
+        return _("Responsible set to %(user)s.", user=self.user_id.name)
+
+    def _run_action_change_stage(self, run, lead):
+        target = self.target_stage_id
+        if lead.stage_id == target:
+            return _("The lead is already in stage “%(stage)s”.", stage=target.name)
+        refused = lead._stage_automation_check_loop()
+        if refused:
+            raise UserError(refused)
+        old = lead.stage_id
+        lead.write({"stage_id": target.id})
+        return _("Moved from “%(old)s” to “%(new)s”.", old=old.name, new=target.name)
+
+    def _run_action_write(self, run, lead):
+        values = {line.field_id.name: line._convert(self._render_value(line, lead)) for line in self.value_ids}
+        lead.write(values)
+        return _("Updated %(fields)s.", fields=", ".join(self.value_ids.field_id.mapped("field_description")))
+
+    def _render_value(self, line, lead):
+        return line._render_field("value", lead.ids)[lead.id]

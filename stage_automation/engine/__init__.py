@@ -1,0 +1,1 @@
+"""Pure-Python core of the addon, importable and testable without a database."""

@@ -1,0 +1,131 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+# Writes of these fields may change the stage (stage_id is computed from team and type).
+STAGE_FIELDS = {"stage_id", "team_id", "type"}
+DEFAULT_INLINE_LIMIT = 20
+DEFAULT_LOOP_MAX_MOVES = 10
+DEFAULT_LOOP_WINDOW_MINUTES = 60
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    stage_automation_run_ids = fields.One2many(
+        "stage.automation.run", "lead_id", string="Automation runs",
+        groups="stage_automation.group_stage_automation_lead_read,"
+               "stage_automation.group_stage_automation_opportunity_read")
+    stage_automation_run_count = fields.Integer(
+        compute="_compute_stage_automation_run_count", string="Automation",
+        groups="stage_automation.group_stage_automation_lead_read,"
+               "stage_automation.group_stage_automation_opportunity_read")
+
+    def _compute_stage_automation_run_count(self):
+        counts = dict(self.env["stage.automation.run"]._read_group(
+            [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
+        for lead in self:
+            lead.stage_automation_run_count = counts.get(lead, 0)
+
+    # ------------------------------------------------------------
+    # ORM: this is where stage entries and exits are seen
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        leads._stage_automation_enter()
+        return leads
+
+    def write(self, vals):
+        """What happens on a stage change, in order: the old entry's pending
+        work is cancelled, the new stage's rules are scheduled, and the ones
+        due now run (before the request returns, for interactive changes)."""
+        stage_before = {lead.id: lead.stage_id for lead in self} if STAGE_FIELDS & vals.keys() else {}
+        result = super().write(vals)
+        if vals.get("active") is False:
+            reason = self.env.context.get("stage_automation_exit_reason") or _(
+                "Cancelled: the lead was archived.")
+            self.env["stage.automation.run"].sudo()._on_stage_exit(self, reason)
+        moved = self.filtered(lambda lead: lead.id in stage_before and lead.stage_id != stage_before[lead.id])
+        if moved:
+            moved._stage_automation_exit(stage_before)
+            moved._stage_automation_enter()
+        date_fields = {name for name in vals if self._fields[name].type in ("date", "datetime")}
+        if date_fields:
+            self.env["stage.automation.run"].sudo()._reschedule_dates(self - moved, date_fields)
+        return result
+
+    def action_set_lost(self, **additional_values):
+        return super(CrmLead, self.with_context(
+            stage_automation_exit_reason=_("Cancelled: the lead was lost."),
+        )).action_set_lost(**additional_values)
+
+    # ------------------------------------------------------------
+    # STAGE AUTOMATION
+    # ------------------------------------------------------------
+
+    def _stage_automation_exit(self, stage_before):
+        runs = self.env["stage.automation.run"].sudo()
+        for lead in self:
+            old_stage = stage_before[lead.id]
+            if lead.stage_id.is_won:
+                reason = _("Cancelled: the lead was won.")
+            else:
+                reason = _("Cancelled: the lead left stage “%(old)s” for “%(new)s”.",
+                           old=old_stage.name, new=lead.stage_id.name)
+            runs._on_stage_exit(lead, reason)
+
+    def _stage_automation_enter(self):
+        """Schedule the rules of the entered stage; run the due ones now or hand them to the queue.
+
+        Interactive changes (a few records) run immediate rules before the
+        request returns, so the person sees their effect at once; imports,
+        mass edits and changes made by rules themselves go through the queue.
+        """
+        leads = self.filtered(lambda lead: lead.active and lead.stage_id)
+        if not leads:
+            return
+        runs = self.env["stage.automation.run"].sudo()._schedule_entries(leads.sudo())
+        inline_limit = int(self.env["ir.config_parameter"].sudo().get_param(
+            "stage_automation.inline_limit", DEFAULT_INLINE_LIMIT))
+        if self.env.context.get("stage_automation_defer") or len(leads) > inline_limit:
+            runs._wake_dispatcher()
+            return
+        now = fields.Datetime.now()
+        due_now = runs.filtered(lambda run: run.state == "pending" and run.due_at <= now)
+        due_now._execute()
+        (runs - due_now)._wake_dispatcher()
+
+    def _stage_automation_check_loop(self):
+        """Refuse one more automatic move when the lead was moved automatically too often lately.
+
+        :return: the reason when the move is refused, else ``None``
+        """
+        self.ensure_one()
+        params = self.env["ir.config_parameter"].sudo()
+        max_moves = int(params.get_param("stage_automation.loop_max_moves", DEFAULT_LOOP_MAX_MOVES))
+        window = int(params.get_param("stage_automation.loop_window_minutes", DEFAULT_LOOP_WINDOW_MINUTES))
+        moves = self._stage_automation_auto_move_count(fields.Datetime.now() - timedelta(minutes=window))
+        if moves >= max_moves:
+            return _(
+                "Loop guard: the lead was already moved automatically %(moves)s times in the last "
+                "%(window)s minutes; it is not moved again.", moves=moves, window=window)
+        return None
+
+    def _stage_automation_auto_move_count(self, since):
+        """Automatic stage moves of this lead since ``since`` (rules; triggers add theirs)."""
+        return self.env["stage.automation.run"].sudo().search_count([
+            ("lead_id", "=", self.id),
+            ("action", "=", "change_stage"),
+            ("state", "=", "done"),
+            ("done_at", ">=", since),
+        ])
+
+    def action_view_stage_automation_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("stage_automation.stage_automation_run_action")
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"create": False, "search_default_group_by_stage": 0}
+        return action
+

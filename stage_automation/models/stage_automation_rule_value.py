@@ -1,0 +1,80 @@
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+SUPPORTED_TYPES = (
+    "char", "text", "html", "integer", "float", "monetary", "boolean",
+    "date", "datetime", "selection", "many2one", "many2many",
+)
+TRUE_WORDS = {"1", "true", "yes", "y", "on"}
+FALSE_WORDS = {"", "0", "false", "no", "n", "off"}
+
+
+class StageAutomationRuleValue(models.Model):
+    """One field assignment of an "Edit the lead" rule; the value is a template rendered on the lead."""
+
+    _name = "stage.automation.rule.value"
+    _description = "Stage Automation Field Value"
+    _inherit = ["mail.render.mixin"]
+    _unrestricted_rendering = True
+
+    rule_id = fields.Many2one("stage.automation.rule", required=True, ondelete="cascade", index=True)
+    field_id = fields.Many2one(
+        "ir.model.fields", string="Field", required=True, ondelete="cascade",
+        domain=f"[('model', '=', 'crm.lead'), ('store', '=', True), ('readonly', '=', False), "
+               f"('ttype', 'in', {list(SUPPORTED_TYPES)})]")
+    value = fields.Char(
+        help="Text, number, date (YYYY-MM-DD), yes/no, a selection key, or the name or id of a record "
+             "(several, comma-separated, to add to a many2many). Placeholders such as "
+             "{{ object.partner_id.name }} are rendered on the lead.")
+
+    def _compute_render_model(self):
+        self.render_model = "crm.lead"
+
+    @api.constrains("field_id")
+    def _check_field(self):
+        for line in self:
+            if line.field_id.model != "crm.lead" or line.field_id.ttype not in SUPPORTED_TYPES:
+                raise ValidationError(_("Field “%(field)s” cannot be set by a rule.",
+                                        field=line.field_id.field_description))
+
+    def _convert(self, text):
+        """Turn the rendered text into a value for ``write``; a sentence says what is wrong otherwise."""
+        self.ensure_one()
+        field = self.env["crm.lead"]._fields[self.field_id.name]
+        label = self.field_id.field_description
+        text = (text or "").strip()
+        try:
+            if field.type in ("char", "text", "html"):
+                return text
+            if field.type == "integer":
+                return int(text or 0)
+            if field.type in ("float", "monetary"):
+                return float(text or 0)
+            if field.type == "date":
+                return fields.Date.to_date(text) or False
+            if field.type == "datetime":
+                return fields.Datetime.to_datetime(text) or False
+        except ValueError as error:
+            raise UserError(_("“%(value)s” is not a valid value for %(field)s.", value=text, field=label)) from error
+        if field.type == "boolean":
+            if text.lower() not in TRUE_WORDS | FALSE_WORDS:
+                raise UserError(_("“%(value)s” is not yes or no (for %(field)s).", value=text, field=label))
+            return text.lower() in TRUE_WORDS
+        if field.type == "selection":
+            options = dict(field._description_selection(self.env))
+            key = next((key for key, name in options.items() if text in (key, name)), None)
+            if key is None and text:
+                raise UserError(_("“%(value)s” is not a choice of %(field)s.", value=text, field=label))
+            return key or False
+        if field.type == "many2one":
+            return self._find_record(field.comodel_name, text, label).id if text else False
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        return [Command.link(self._find_record(field.comodel_name, name, label).id) for name in names]
+
+    def _find_record(self, model, text, label):
+        records = self.env[model]
+        found = records.browse(int(text)).exists() if text.isdigit() else records.search(
+            [("display_name", "=ilike", text)], limit=2)
+        if len(found) != 1:
+            raise UserError(_("No single record “%(value)s” found for %(field)s.", value=text, field=label))
+        return found

@@ -1,0 +1,318 @@
+import logging
+from collections import defaultdict
+
+import psycopg2
+
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo.tools import SQL
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..engine.timing import TimingError
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("pending", "Pending"),
+    ("waiting", "Waiting for the previous rule"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("skipped", "Skipped"),
+    ("cancelled", "Cancelled"),
+    ("failed", "Failed"),
+]
+OPEN_STATES = ("pending", "waiting", "running")
+DISPATCH_BATCH = 1000
+
+
+class StageAutomationRun(models.Model):
+    """One activation of one rule for one lead, from its stage entry to its outcome.
+
+    Rows are written in the transaction of the stage change, so pending work
+    survives any crash; the dispatcher claims due rows with ``SKIP LOCKED`` and
+    hands each to a queue job, and a run moves to a final state exactly once.
+    """
+
+    _name = "stage.automation.run"
+    _description = "Stage Automation Run"
+    _order = "id desc"
+
+    rule_id = fields.Many2one("stage.automation.rule", string="Rule", required=True, index=True, ondelete="cascade")
+    lead_id = fields.Many2one("crm.lead", string="Lead", required=True, index=True, ondelete="cascade")
+    stage_id = fields.Many2one("crm.stage", string="Stage", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    lead_type = fields.Selection(related="lead_id.type", store=True, string="Type")
+    action = fields.Selection(related="rule_id.action")
+    entered_at = fields.Datetime(string="Entered stage at", required=True)
+    previous_run_id = fields.Many2one(
+        "stage.automation.run", string="After run", index="btree_not_null", ondelete="set null")
+    state = fields.Selection(STATES, required=True, default="pending", index=True)
+    due_at = fields.Datetime(string="Due at")
+    done_at = fields.Datetime(string="Finished at")
+    attempts = fields.Integer(default=0)
+    reason = fields.Text(string="Result", help="What the run did, or why it did not.")
+
+    def init(self):
+        # The dispatcher's query: cost grows with the due work only.
+        tools.create_index(
+            self.env.cr, "stage_automation_run_due_pending_idx", self._table, ["due_at", "id"],
+            where="state = 'pending'")
+
+    @api.depends("rule_id", "lead_id")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = f"{run.rule_id.name} — {run.lead_id.name}"
+
+    # ------------------------------------------------------------
+    # SCHEDULING
+    # ------------------------------------------------------------
+
+    @api.model
+    def _schedule_entries(self, leads):
+        """Create the runs of the rules of the stage each lead has just entered.
+
+        Runs are created in one batch per chain level (a chained run needs the
+        id of the run it follows), so the cost does not grow with the rules
+        times the leads. Returns the created runs; the caller runs or queues
+        the due ones.
+        """
+        now = fields.Datetime.now()
+        rules = self.env["stage.automation.rule"].search([("stage_id", "in", leads.stage_id.ids)])
+        rules_by_stage = defaultdict(list)
+        for rule in rules:
+            rules_by_stage[rule.stage_id].append(rule)
+        calendars = {}
+        levels = defaultdict(list)  # chain depth -> [(lead, rule, previous rule)]
+        for lead in leads:
+            depth, previous = 0, None
+            for rule in rules_by_stage.get(lead.stage_id, []):
+                if not rule._applies_to(lead):
+                    continue
+                depth = depth + 1 if rule.after_previous and previous else 0
+                levels[depth].append((lead, rule, previous if depth else None))
+                previous = rule
+        runs = self.browse()
+        created = {}
+        for depth in sorted(levels):
+            vals_list = []
+            for lead, rule, previous in levels[depth]:
+                vals = {
+                    "rule_id": rule.id, "lead_id": lead.id, "stage_id": lead.stage_id.id, "entered_at": now,
+                }
+                previous_run = created.get((lead.id, previous.id)) if previous else None
+                if previous_run:
+                    vals["previous_run_id"] = previous_run.id
+                    if previous_run.state in ("skipped", "failed", "cancelled"):
+                        vals.update(state="skipped", done_at=now, reason=_previous_did_not_run(previous_run))
+                    else:
+                        vals["state"] = "waiting"
+                else:
+                    vals.update(self._due_values(rule, lead, now, now, calendars))
+                vals_list.append(vals)
+            level_runs = self.create(vals_list)
+            created.update({(run.lead_id.id, run.rule_id.id): run for run in level_runs})
+            runs |= level_runs
+        return runs
+
+    @api.model
+    def _due_values(self, rule, lead, start, now, calendars):
+        """Values putting a run in ``pending`` at its due moment, or ``skipped`` with the reason."""
+        try:
+            due = rule._compute_due(lead, start, calendars)
+        except TimingError as error:
+            return {"state": "skipped", "done_at": now, "reason": _("Skipped: %(error)s.", error=error)}
+        return {"state": "pending", "due_at": max(due, now)}
+
+    def _wake_dispatcher(self):
+        """Ask the dispatcher cron to wake at the earliest due moment of these runs."""
+        due = [run.due_at for run in self if run.state == "pending" and run.due_at]
+        if due:
+            self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()._trigger(min(due))
+
+    # ------------------------------------------------------------
+    # DISPATCH (cron) AND JOBS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_dispatch(self, limit=DISPATCH_BATCH):
+        """Claim the due runs and hand each to a queue job on the stage automation channel."""
+        now = fields.Datetime.now()
+        self.env.cr.execute(SQL(
+            """SELECT id FROM stage_automation_run
+                WHERE state = 'pending' AND due_at <= %s
+             ORDER BY due_at, id
+                LIMIT %s
+                  FOR UPDATE SKIP LOCKED""",
+            now, limit))
+        runs = self.browse(row[0] for row in self.env.cr.fetchall())
+        runs.write({"state": "running"})
+        for run in runs:
+            run.with_delay(description=_("Stage automation: %(run)s", run=run.display_name))._perform()
+        cron = self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()
+        if len(runs) == limit:
+            cron._trigger()
+        else:
+            self.env.cr.execute(SQL(
+                "SELECT min(due_at) FROM stage_automation_run WHERE state = 'pending' AND due_at > %s", now))
+            next_due = self.env.cr.fetchone()[0]
+            if next_due:
+                cron._trigger(next_due)
+        return runs
+
+    def _perform(self):
+        """Queue job: execute one claimed run, unless it was cancelled or taken meanwhile."""
+        self.ensure_one()
+        self.env.cr.execute(SQL(
+            "SELECT id FROM stage_automation_run WHERE id = %s AND state = 'running' FOR UPDATE SKIP LOCKED",
+            self.id))
+        if not self.env.cr.fetchone():
+            return _("Nothing to do: the run is no longer waiting for execution.")
+        self.invalidate_recordset(["state"])
+        self._execute()
+        return self.reason
+
+    # ------------------------------------------------------------
+    # EXECUTION
+    # ------------------------------------------------------------
+
+    def _execute(self):
+        """Run each rule's action now, each isolated in a savepoint.
+
+        A failing action rolls back only its own changes: the run ends
+        ``failed`` with a readable reason, a note on the lead says so, and the
+        user's stage change and the other rules go on.
+        """
+        for run in self:
+            run._execute_one()
+
+    def _execute_one(self):
+        if self.state not in ("pending", "running"):
+            return  # an earlier rule of the same entry moved the lead on
+        lead, rule = self.lead_id, self.rule_id
+        self.attempts += 1
+        not_applicable = self._not_applicable_reason()
+        if not_applicable:
+            self._finish("cancelled", not_applicable)
+            return
+        try:
+            if not rule._matches_condition(lead):
+                self._finish("skipped", _("Skipped: the lead does not match the condition."))
+                return
+            robot = rule.with_user(SUPERUSER_ID).with_company(lead.company_id).with_context(
+                stage_automation_defer=True, stage_automation_run_id=self.id)
+            self.env.flush_all()
+            with self.env.cr.savepoint(flush=False):
+                result = robot._run_action(self.with_env(robot.env), lead.with_env(robot.env))
+                self.env.flush_all()
+        except RetryableJobError:
+            raise
+        except psycopg2.OperationalError as error:
+            if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise
+            self._fail(error)
+        except Exception as error:  # noqa: BLE001 - a rule's failure must never block the user
+            self._fail(error)
+        else:
+            self._finish("done", result or _("Done."))
+
+    def _not_applicable_reason(self):
+        lead, rule = self.lead_id, self.rule_id
+        if not lead.active:
+            return _("Cancelled: the lead is archived or lost.")
+        if lead.stage_id != self.stage_id:
+            return _("Cancelled: the lead is no longer in stage “%(stage)s”.", stage=self.stage_id.name)
+        if not rule.active or not rule._applies_to(lead):
+            return _("Cancelled: the rule no longer applies to this lead.")
+        return None
+
+    def _fail(self, error):
+        # Changes made inside the failed savepoint are gone: forget them in the cache too.
+        self.env.clear()
+        message = error.args[0] if isinstance(error, UserError) and error.args else str(error) or repr(error)
+        _logger.info("Stage automation run %s (rule %s) failed: %s", self.id, self.rule_id.id, message,
+                     exc_info=not isinstance(error, UserError))
+        reason = _("Failed: %(message)s", message=message)
+        self._finish("failed", reason)
+        self.lead_id.sudo().message_post(
+            body=_("Automation rule “%(rule)s” failed: %(message)s", rule=self.rule_id.name, message=message),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _finish(self, state, reason):
+        """Record the outcome and go on with the rules chained after this one."""
+        self.write({"state": state, "reason": reason, "done_at": fields.Datetime.now()})
+        if state == "done":
+            self._release_followers()
+        else:
+            self._skip_followers()
+
+    def _followers(self):
+        return self.search([("previous_run_id", "in", self.ids), ("state", "=", "waiting")])
+
+    def _release_followers(self):
+        """Chained rules start now that their previous rule completed; due ones run at once."""
+        followers = self._followers()
+        if not followers:
+            return
+        now = fields.Datetime.now()
+        calendars = {}
+        for follower in followers:
+            follower.write(self._due_values(follower.rule_id, follower.lead_id, now, now, calendars))
+        followers.filtered(lambda f: f.state == "skipped")._skip_followers()
+        due_now = followers.filtered(lambda f: f.state == "pending" and f.due_at <= now)
+        due_now._execute()
+        (followers - due_now)._wake_dispatcher()
+
+    def _skip_followers(self):
+        for run in self:
+            followers = run._followers()
+            if followers:
+                followers.write({"state": "skipped", "done_at": fields.Datetime.now(),
+                                 "reason": _previous_did_not_run(run)})
+                followers._skip_followers()
+
+    # ------------------------------------------------------------
+    # CANCELLATION AND RESCHEDULING
+    # ------------------------------------------------------------
+
+    @api.model
+    def _on_stage_exit(self, leads, reason):
+        """The leads left their stage (moved, won, lost, archived): what is pending for that entry stops."""
+        runs = self.search([("lead_id", "in", leads.ids), ("state", "in", OPEN_STATES)])
+        runs.write({"state": "cancelled", "reason": reason, "done_at": fields.Datetime.now()})
+        return runs
+
+    @api.model
+    def _reschedule_dates(self, leads, field_names):
+        """A date a pending run waits on changed: compute its moment again (skip it when emptied)."""
+        runs = self.search([
+            ("lead_id", "in", leads.ids),
+            ("state", "=", "pending"),
+            ("rule_id.timing", "in", ("before_date", "after_date")),
+            ("rule_id.date_field_id.name", "in", list(field_names)),
+        ])
+        now = fields.Datetime.now()
+        calendars = {}
+        for run in runs:
+            start = run.previous_run_id.done_at or run.entered_at
+            run.write(self._due_values(run.rule_id, run.lead_id, start, now, calendars))
+        runs.filtered(lambda r: r.state == "skipped")._skip_followers()
+        runs._wake_dispatcher()
+        return runs
+
+    # ------------------------------------------------------------
+    # USER ACTIONS
+    # ------------------------------------------------------------
+
+    def action_cancel(self):
+        runs = self.filtered(lambda r: r.state in OPEN_STATES)
+        runs.write({"state": "cancelled", "done_at": fields.Datetime.now(),
+                    "reason": _("Cancelled by %(user)s.", user=self.env.user.name)})
+        runs._skip_followers()
+        return True
+
+
+def _previous_did_not_run(run):
+    return _("Skipped: the previous rule “%(rule)s” did not run.", rule=run.rule_id.name)
