@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -42,6 +43,7 @@ class CrmLead(models.Model):
         work is cancelled, the new stage's rules are scheduled, and the ones
         due now run (before the request returns, for interactive changes)."""
         stage_before = {lead.id: lead.stage_id for lead in self} if STAGE_FIELDS & vals.keys() else {}
+        date_fields = {name for name in vals if self._fields[name].type in ("date", "datetime")}
         result = super().write(vals)
         if vals.get("active") is False:
             reason = self.env.context.get("stage_automation_exit_reason") or _(
@@ -51,7 +53,6 @@ class CrmLead(models.Model):
         if moved:
             moved._stage_automation_exit(stage_before)
             moved._stage_automation_enter()
-        date_fields = {name for name in vals if self._fields[name].type in ("date", "datetime")}
         if date_fields:
             self.env["stage.automation.run"].sudo()._reschedule_dates(self - moved, date_fields)
         return result
@@ -66,15 +67,18 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     def _stage_automation_exit(self, stage_before):
-        runs = self.env["stage.automation.run"].sudo()
+        """Cancel what the left entries still had pending, one batch per (old, new) stage pair."""
+        by_move = defaultdict(lambda: self.browse())
         for lead in self:
-            old_stage = stage_before[lead.id]
-            if lead.stage_id.is_won:
+            by_move[stage_before[lead.id], lead.stage_id] |= lead
+        runs = self.env["stage.automation.run"].sudo()
+        for (old_stage, new_stage), leads in by_move.items():
+            if new_stage.is_won:
                 reason = _("Cancelled: the lead was won.")
             else:
                 reason = _("Cancelled: the lead left stage “%(old)s” for “%(new)s”.",
-                           old=old_stage.name, new=lead.stage_id.name)
-            runs._on_stage_exit(lead, reason)
+                           old=old_stage.name, new=new_stage.name)
+            runs._on_stage_exit(leads, reason)
 
     def _stage_automation_enter(self):
         """Schedule the rules of the entered stage; run the due ones now or hand them to the queue.

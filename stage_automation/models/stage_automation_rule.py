@@ -95,10 +95,6 @@ class StageAutomationRule(models.Model):
     run_ids = fields.One2many("stage.automation.run", "rule_id", string="Runs")
     run_count = fields.Integer(compute="_compute_run_count", string="Run count")
 
-    _sql_constraints = [
-        ("delay_positive", "CHECK(delay >= 0)", "The delay of a rule cannot be negative."),
-    ]
-
     def _compute_render_model(self):
         self.render_model = "crm.lead"
 
@@ -110,25 +106,37 @@ class StageAutomationRule(models.Model):
 
     @api.depends("timing", "delay", "delay_unit", "date_field_id", "at_time", "after_previous", "working_hours")
     def _compute_when_text(self):
-        units = dict(self._fields["delay_unit"]._description_selection(self.env))
         for rule in self:
-            amount = _("%(delay)s %(unit)s", delay=rule.delay, unit=(units.get(rule.delay_unit) or "").lower())
+            amount = rule._delay_text()
             date_name = rule.date_field_id.field_description or _("a date")
+            start = _("the previous rule") if rule.after_previous else _("entry")
             if rule.timing == "delay":
-                text = _("%(amount)s after entry", amount=amount)
+                text = _("%(amount)s after %(start)s", amount=amount, start=start)
             elif rule.timing == "before_date":
                 text = _("%(amount)s before %(date)s", amount=amount, date=date_name)
             elif rule.timing == "after_date":
                 text = _("%(amount)s after %(date)s", amount=amount, date=date_name)
+            elif rule.after_previous:
+                text = _("Right after the previous rule")
             else:
                 text = _("Immediately")
-            if rule.after_previous:
-                text = _("After the previous rule, then %(when)s", when=text.lower())
+            if rule.after_previous and rule.timing in ("before_date", "after_date"):
+                text = _("After the previous rule, %(when)s", when=text)
             if rule._timing().uses_time_of_day:
                 text = _("%(when)s at %(time)s", when=text, time=format_duration(rule.at_time))
             if rule.working_hours:
                 text = _("%(when)s, in working hours", when=text)
             rule.when_text = text
+
+    def _delay_text(self):
+        one = self.delay == 1
+        words = {
+            "minutes": _("minute") if one else _("minutes"),
+            "hours": _("hour") if one else _("hours"),
+            "days": _("day") if one else _("days"),
+            "work_days": _("working day") if one else _("working days"),
+        }
+        return f"{self.delay} {words.get(self.delay_unit, '')}"
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -312,8 +320,13 @@ def _intervals_of(resource_calendar, resource):
     the responsible has a resource on that calendar.
     """
 
+    computed = {}
+
     def intervals(start, stop):
-        found = resource_calendar._work_intervals_batch(start, stop, resources=resource)[resource.id]
-        return [(begin, end) for begin, end, _meta in found]
+        # Leads of one batch share their windows: compute each window once.
+        if (start, stop) not in computed:
+            found = resource_calendar._work_intervals_batch(start, stop, resources=resource)[resource.id]
+            computed[start, stop] = [(begin, end) for begin, end, _meta in found]
+        return computed[start, stop]
 
     return intervals

@@ -42,8 +42,9 @@ class StageAutomationRun(models.Model):
     rule_id = fields.Many2one("stage.automation.rule", string="Rule", required=True, index=True, ondelete="cascade")
     lead_id = fields.Many2one("crm.lead", string="Lead", required=True, index=True, ondelete="cascade")
     stage_id = fields.Many2one("crm.stage", string="Stage", required=True, ondelete="cascade")
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
-    lead_type = fields.Selection(related="lead_id.type", store=True, string="Type")
+    # Precomputed: batch inserts carry them, no UPDATE pass after each batch.
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, precompute=True, index=True)
+    lead_type = fields.Selection(related="lead_id.type", store=True, precompute=True, string="Type")
     action = fields.Selection(related="rule_id.action")
     entered_at = fields.Datetime(string="Entered stage at", required=True)
     previous_run_id = fields.Many2one(
@@ -105,7 +106,7 @@ class StageAutomationRun(models.Model):
                 if previous_run:
                     vals["previous_run_id"] = previous_run.id
                     if previous_run.state in ("skipped", "failed", "cancelled"):
-                        vals.update(state="skipped", done_at=now, reason=_previous_did_not_run(previous_run))
+                        vals.update(state="skipped", done_at=now, reason=previous_run._did_not_run_reason())
                     else:
                         vals["state"] = "waiting"
                 else:
@@ -139,6 +140,7 @@ class StageAutomationRun(models.Model):
     def _cron_dispatch(self, limit=DISPATCH_BATCH):
         """Claim the due runs and hand each to a queue job on the stage automation channel."""
         now = fields.Datetime.now()
+        self.flush_model(["state", "due_at"])
         self.env.cr.execute(SQL(
             """SELECT id FROM stage_automation_run
                 WHERE state = 'pending' AND due_at <= %s
@@ -164,6 +166,7 @@ class StageAutomationRun(models.Model):
     def _perform(self):
         """Queue job: execute one claimed run, unless it was cancelled or taken meanwhile."""
         self.ensure_one()
+        self.flush_model(["state"])
         self.env.cr.execute(SQL(
             "SELECT id FROM stage_automation_run WHERE id = %s AND state = 'running' FOR UPDATE SKIP LOCKED",
             self.id))
@@ -270,7 +273,7 @@ class StageAutomationRun(models.Model):
             followers = run._followers()
             if followers:
                 followers.write({"state": "skipped", "done_at": fields.Datetime.now(),
-                                 "reason": _previous_did_not_run(run)})
+                                 "reason": run._did_not_run_reason()})
                 followers._skip_followers()
 
     # ------------------------------------------------------------
@@ -313,6 +316,6 @@ class StageAutomationRun(models.Model):
         runs._skip_followers()
         return True
 
-
-def _previous_did_not_run(run):
-    return _("Skipped: the previous rule “%(rule)s” did not run.", rule=run.rule_id.name)
+    def _did_not_run_reason(self):
+        """Why the rules chained after this run are skipped."""
+        return _("Skipped: the previous rule “%(rule)s” did not run.", rule=self.rule_id.name)

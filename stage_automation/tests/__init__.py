@@ -1,0 +1,6 @@
+from . import test_rule_timing
+from . import test_rule_validation
+from . import test_run_lifecycle
+from . import test_actions
+from . import test_scale
+from . import test_access_rights

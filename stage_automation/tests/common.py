@@ -1,0 +1,89 @@
+from contextlib import contextmanager
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.queue_job.job import Job
+
+
+class StageAutomationCase(TransactionCase):
+    """A pipeline of its own (New → Qualified → Proposal → Won) with a manager and a salesman."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, login="sa_manager", name="Sales Manager", email="manager@example.com",
+            groups="sales_team.group_sale_manager", tz="UTC")
+        cls.salesman = new_test_user(
+            cls.env, login="sa_salesman", name="Salesman", email="salesman@example.com",
+            groups="sales_team.group_sale_salesman", tz="UTC")
+        cls.team = cls.env["crm.team"].create({"name": "Automation pipeline", "use_leads": True})
+        Stage = cls.env["crm.stage"]
+        cls.stage_new = Stage.create({"name": "SA New", "sequence": 101, "team_id": cls.team.id})
+        cls.stage_qualified = Stage.create({"name": "SA Qualified", "sequence": 102, "team_id": cls.team.id})
+        cls.stage_proposal = Stage.create({"name": "SA Proposal", "sequence": 103, "team_id": cls.team.id})
+        cls.stage_won = Stage.create({"name": "SA Won", "sequence": 104, "team_id": cls.team.id, "is_won": True})
+        cls.Rule = cls.env["stage.automation.rule"]
+        cls.Run = cls.env["stage.automation.run"]
+        cls.call_type = cls.env.ref("mail.mail_activity_data_call")
+        cls.todo_type = cls.env.ref("mail.mail_activity_data_todo")
+        cls.field_deadline = cls.env.ref("crm.field_crm_lead__date_deadline")
+
+    def rule(self, **values):
+        """A rule on stage "SA New" logging a note, unless told otherwise."""
+        values = {
+            "name": "Rule", "stage_id": self.stage_new.id, "action": "note", "body": "Hello {{ object.name }}",
+            **values,
+        }
+        return self.Rule.create(values)
+
+    def lead(self, **values):
+        values = {
+            "name": "Lead", "type": "opportunity", "team_id": self.team.id, "user_id": self.salesman.id,
+            "stage_id": self.stage_qualified.id, "partner_name": "Azure", "email_from": "azure@example.com",
+            **values,
+        }
+        return self.env["crm.lead"].create(values)
+
+    def runs(self, lead, rule=None):
+        domain = [("lead_id", "=", lead.id)] + ([("rule_id", "=", rule.id)] if rule else [])
+        return self.Run.search(domain)
+
+    def dispatch(self):
+        """What the cron and the job runner do together: claim the due runs and perform their jobs."""
+        runs = self.Run._cron_dispatch()
+        self.perform_jobs()
+        return runs
+
+    def queued_jobs(self):
+        return self.env["queue.job"].search([
+            ("model_name", "=", "stage.automation.run"), ("state", "in", ("pending", "enqueued"))])
+
+    def perform_jobs(self):
+        """Perform the stored stage automation jobs as queue_job's runner does (same transaction here)."""
+        for stored in self.queued_jobs():
+            job = Job.load(self.env, stored.uuid)
+            job.set_started()
+            job.perform()
+            self.env.flush_all()
+            job.set_done()
+            job.store()
+
+    def notifications(self, lead, subject):
+        return self.env["mail.message"].search([
+            ("model", "=", "crm.lead"), ("res_id", "=", lead.id),
+            ("message_type", "=", "user_notification"), ("subject", "=", subject)])
+
+    def notes(self, lead):
+        return lead.message_ids.filtered(lambda m: m.subtype_id == self.env.ref("mail.mt_note"))
+
+    @contextmanager
+    def at(self, moment):
+        """Freeze the clock at ``moment`` (naive UTC, or ISO text)."""
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
+        with freeze_time(moment):
+            yield
