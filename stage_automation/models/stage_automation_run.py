@@ -173,6 +173,10 @@ class StageAutomationRun(models.Model):
         if not self.env.cr.fetchone():
             return _("Nothing to do: the run is no longer waiting for execution.")
         self.invalidate_recordset(["state"])
+        job = self.env["queue.job"].sudo().search([("uuid", "=", self.env.context.get("job_uuid"))], limit=1)
+        if job:
+            # Attempts rolled back with a retried job still count.
+            self.attempts = job.retry
         self._execute()
         return self.reason
 
@@ -212,6 +216,7 @@ class StageAutomationRun(models.Model):
         except RetryableJobError:
             raise
         except psycopg2.OperationalError as error:
+            # Concurrent updates: the request (or queue_job, for a job) retries the whole transaction.
             if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
                 raise
             self._fail(error)
