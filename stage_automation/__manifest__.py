@@ -1,10 +1,9 @@
 {
     "name": "CRM Stage Automation",
-    "summary": "Stage-bound automation rules (robots) and triggers for CRM leads",
+    "summary": "Automation rules (robots) bound to CRM stages: timed, chained, cancelled on leaving",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
-    "website": "https://github.com/stage-automation/stage_automation",
     "license": "LGPL-3",
     "depends": ["crm", "mail", "calendar", "sms", "resource", "queue_job"],
     "data": [
