@@ -270,11 +270,11 @@ class StageAutomationRule(models.Model):
         return not domain or bool(lead.filtered_domain(domain))
 
     def _render(self, field_name, lead):
-        """Render a text parameter on ``lead`` with Odoo's inline templates."""
+        """Render a text parameter on ``lead`` with Odoo's inline templates, in the responsible's language."""
         self.ensure_one()
         if not self[field_name]:
             return ""
-        return self._render_field(field_name, lead.ids, compute_lang=False)[lead.id]
+        return self._render_field(field_name, lead.ids, set_lang=lead.user_id.lang)[lead.id]
 
     def _get_recipients(self, lead):
         """Users an activity, notification or e-mail is for (active internal users only)."""
