@@ -1,0 +1,48 @@
+"""Packages the addon as the wheel ``odoo-addon-stage_automation``, laid out the OCA way.
+
+Name, version, summary and dependencies come from the addon's manifest. The
+wheel installs ``odoo/addons/stage_automation`` into site-packages, where Odoo
+finds it without any addons path. (setuptools-odoo, which did this up to Odoo
+16.0, does not know 18.0; the naming and layout are the same.)
+"""
+
+import ast
+from pathlib import Path
+
+import setuptools
+
+ADDON = "stage_automation"
+SERIES = "18.0"
+NEXT_SERIES = "18.1"
+# Addons that Odoo itself does not ship, published by the OCA as odoo-addon-<name>.
+OCA_DEPENDS = {"queue_job"}
+
+manifest = ast.literal_eval(Path(ADDON, "__manifest__.py").read_text(encoding="utf-8"))
+
+setuptools.setup(
+    name=f"odoo-addon-{ADDON}",
+    version=manifest["version"],
+    description=manifest["summary"],
+    long_description=Path("README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    author=manifest["author"],
+    license=manifest["license"],
+    python_requires=">=3.10",
+    install_requires=[
+        f"odoo>={SERIES}a,<{NEXT_SERIES}dev",
+        *(f"odoo-addon-{name}>={SERIES}dev,<{NEXT_SERIES}dev" for name in sorted(OCA_DEPENDS & set(manifest["depends"]))),
+        *manifest.get("external_dependencies", {}).get("python", []),
+    ],
+    packages=[f"odoo.addons.{package}" for package in setuptools.find_packages(include=[ADDON, f"{ADDON}.*"])],
+    package_dir={f"odoo.addons.{ADDON}": ADDON},
+    package_data={f"odoo.addons.{ADDON}": [
+        "*.py", "data/*", "demo/*", "i18n/*", "readme/*", "security/*", "static/description/*", "views/*",
+    ]},
+    classifiers=[
+        "Programming Language :: Python",
+        "Framework :: Odoo",
+        f"Framework :: Odoo :: {SERIES}",
+        "License :: OSI Approved :: GNU Lesser General Public License v3 (LGPLv3)",
+    ],
+    zip_safe=False,
+)
