@@ -43,7 +43,7 @@ class CrmLead(models.Model):
         work is cancelled, the new stage's rules are scheduled, and the ones
         due now run (before the request returns, for interactive changes)."""
         stage_before = {lead.id: lead.stage_id for lead in self} if STAGE_FIELDS & vals.keys() else {}
-        date_fields = {name for name in vals if self._fields[name].type in ("date", "datetime")}
+        date_fields = {name for name in vals if getattr(self._fields.get(name), "type", None) in ("date", "datetime")}
         result = super().write(vals)
         if vals.get("active") is False:
             reason = self.env.context.get("stage_automation_exit_reason") or _(
@@ -93,7 +93,8 @@ class CrmLead(models.Model):
         runs = self.env["stage.automation.run"].sudo()._schedule_entries(leads.sudo())
         inline_limit = int(self.env["ir.config_parameter"].sudo().get_param(
             "stage_automation.inline_limit", DEFAULT_INLINE_LIMIT))
-        if self.env.context.get("stage_automation_defer") or len(leads) > inline_limit:
+        context = self.env.context
+        if context.get("stage_automation_defer") or context.get("import_file") or len(leads) > inline_limit:
             runs._wake_dispatcher()
             return
         now = fields.Datetime.now()

@@ -161,6 +161,14 @@ class TestRunLifecycle(StageAutomationCase):
         for lead in leads:
             self.assertEqual(self.runs(lead, rule).state, "done")
 
+    def test_imports_go_through_the_queue(self):
+        rule = self.rule()
+        lead = self.lead()
+        lead.with_context(import_file=True).stage_id = self.stage_new
+        self.assertEqual(self.runs(lead, rule).state, "pending")
+        self.dispatch()
+        self.assertEqual(self.runs(lead, rule).state, "done")
+
     def test_cancel_by_hand_skips_the_chain(self):
         lead, control, chained = self._lead_with_pending_control()
         self.runs(lead, control).with_user(self.manager).action_cancel()
