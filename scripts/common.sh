@@ -70,6 +70,17 @@ PY
     fi
 }
 
+# Odoo's browser tests (tours) need Chromium; without it Odoo skips them.
+ensure_chromium() {
+    local browser
+    for browser in chromium chromium-browser google-chrome; do
+        command -v "$browser" >/dev/null && return 0
+    done
+    [ "$(id -u)" = 0 ] || die "Chromium is needed for the browser tests: install Debian's chromium package"
+    say "Installing Chromium for Odoo's browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
 addons_path() {
     echo "$REPO_DIR"
 }

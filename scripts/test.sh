@@ -7,6 +7,7 @@ started=$(date +%s)
 odoo_importable || die "Odoo 18 is not importable by python3: run 'make demo' once, or install Odoo 18.0 (see README)"
 ensure_postgres
 ensure_python_deps
+ensure_chromium
 
 DB="stage_automation_test_$(date +%s)_$$"
 LOG="$LOCAL_DIR/odoo-tests.log"
@@ -25,11 +26,14 @@ summary=$(grep -E '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$LOG" | ta
 tests_run=$(echo "$summary" | sed -nE 's/.* of ([0-9]+) tests.*/\1/p')
 problems=$(grep -E ' (ERROR|CRITICAL) ' "$LOG" || true)
 addon_warnings=$(grep -E ' WARNING [^ ]+ odoo\.addons\.stage_automation' "$LOG" || true)
-if [ "$odoo_status" != 0 ] || [ -n "$problems" ] || [ -n "$addon_warnings" ] || [ "${tests_run:-0}" = 0 ]; then
+skipped=$(grep -E ' odoo\.addons\.stage_automation\.tests[^ ]*: skipped ' "$LOG" || true)
+if [ "$odoo_status" != 0 ] || [ -n "$problems" ] || [ -n "$addon_warnings" ] || [ -n "$skipped" ] \
+        || [ "${tests_run:-0}" = 0 ]; then
     echo
     echo "Odoo tests FAILED (exit $odoo_status; ${summary:-no test summary: no Odoo test ran})"
     [ -z "$problems" ] || { echo "Errors logged:"; echo "$problems" | head -n 20; }
     [ -z "$addon_warnings" ] || { echo "Warnings logged by the addon:"; echo "$addon_warnings" | head -n 20; }
+    [ -z "$skipped" ] || { echo "Skipped tests (a skipped test is not a pass):"; echo "$skipped" | head -n 20; }
     exit 1
 fi
 say "Odoo tests: $tests_run run, 0 failed"

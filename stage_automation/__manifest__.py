@@ -18,6 +18,9 @@
         "views/stage_automation_menus.xml",
     ],
     "demo": ["demo/stage_automation_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["stage_automation/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

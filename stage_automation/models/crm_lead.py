@@ -8,6 +8,16 @@ STAGE_FIELDS = {"stage_id", "team_id", "type"}
 DEFAULT_INLINE_LIMIT = 20
 DEFAULT_LOOP_MAX_MOVES = 10
 DEFAULT_LOOP_WINDOW_MINUTES = 60
+# Plain lead fields that people who are not "Mail Template Editor" may use as
+# {{ object.… }} placeholders in rules: rendered by lookup, no code evaluated.
+LEAD_PLACEHOLDERS = tuple(f"object.{path}" for path in (
+    "partner_name", "email_from", "phone", "mobile", "function", "website",
+    "street", "street2", "zip", "city", "state_id.name", "country_id.name",
+    "expected_revenue", "probability", "date_deadline", "priority", "referred",
+    "stage_id.name", "team_id.name", "company_id.name", "user_id.email", "user_id.phone",
+    "partner_id.email", "partner_id.phone", "source_id.name", "medium_id.name", "campaign_id.name",
+    "lost_reason_id.name",
+))
 
 
 class CrmLead(models.Model):
@@ -27,6 +37,9 @@ class CrmLead(models.Model):
             [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
         for lead in self:
             lead.stage_automation_run_count = counts.get(lead, 0)
+
+    def mail_allowed_qweb_expressions(self):
+        return super().mail_allowed_qweb_expressions() + LEAD_PLACEHOLDERS
 
     # ------------------------------------------------------------
     # ORM: this is where stage entries and exits are seen

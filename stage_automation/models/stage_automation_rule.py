@@ -61,7 +61,9 @@ class StageAutomationRule(models.Model):
         "ir.model.fields", string="Date field", ondelete="cascade",
         domain="[('model', '=', 'crm.lead'), ('ttype', 'in', ('date', 'datetime'))]")
     at_time = fields.Float(
-        string="At time", help="Time of day applied to the computed day (in the responsible's time zone).")
+        string="At time",
+        help="Time of day applied to the computed day, in the responsible's time zone. "
+             "00:00 means no particular time: the computed moment is kept.")
     after_previous = fields.Boolean(
         string="After the previous rule",
         help="Start only once the previous rule of this stage has completed; "

@@ -26,6 +26,18 @@ class TestAccessRights(StageAutomationCase):
         rule.with_user(self.manager).write({"lead_type": "lead"})
         rule.with_user(self.manager).unlink()
 
+    def test_managers_use_plain_placeholders_code_stays_with_template_editors(self):
+        Rule = self.Rule.with_user(self.manager)
+        values = {"name": "Placeholders", "stage_id": self.stage_new.id, "action": "note"}
+        rule = Rule.create({**values, "body": "{{ object.partner_name }} ({{ object.stage_id.name }})"})
+        lead = self.lead()
+        lead.stage_id = self.stage_new
+        self.assertIn("Azure (SA New)", self.notes(lead)[0].body)
+        with self.assertRaises(AccessError):
+            Rule.create({**values, "body": "{{ object.sudo().user_id.password }}"})
+        with self.assertRaises(AccessError):
+            rule.write({"summary": "{{ object.env.user.name }}"})
+
     def test_lead_groups_see_lead_rules_only(self):
         lead_reader = new_test_user(
             self.env, login="sa_lead_reader", groups="sales_team.group_sale_salesman,"

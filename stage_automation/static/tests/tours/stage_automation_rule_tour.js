@@ -1,0 +1,62 @@
+import { registry } from "@web/core/registry";
+
+/**
+ * A sales manager opens the Proposition stage, adds a rule "2 days after
+ * entry, log a note" from the stage form, and saves.
+ */
+registry.category("web_tour.tours").add("stage_automation_rule_tour", {
+    url: "/odoo/action-crm.crm_stage_action",
+    steps: () => [
+        {
+            content: "Open the Proposition stage",
+            trigger: ".o_data_row td[name='name']:contains('Proposition')",
+            run: "click",
+        },
+        {
+            content: "Add an automation rule",
+            trigger: "div[name='stage_automation_rule_ids'] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            trigger: ".modal div[name='name'] input",
+            run: "edit Remind the customer",
+        },
+        {
+            content: "Run it after a delay",
+            trigger: ".modal div[name='timing'] select",
+            run: 'select "delay"',
+        },
+        {
+            trigger: ".modal div[name='delay'] input",
+            run: "edit 2",
+        },
+        {
+            content: "Log a note",
+            trigger: ".modal div[name='action'] select",
+            run: 'select "note"',
+        },
+        {
+            content: "The summary says when it runs",
+            trigger: ".modal div[name='when_text']:contains('2 days after entry')",
+        },
+        {
+            trigger: ".modal div[name='body'] textarea",
+            run: "edit Remind {{ object.partner_name }} of our proposal",
+        },
+        {
+            trigger: ".modal .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The rule is listed on the stage",
+            trigger: "div[name='stage_automation_rule_ids'] .o_data_row:contains('Remind the customer'):contains('2 days after entry')",
+        },
+        {
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_saved",
+        },
+    ],
+});
