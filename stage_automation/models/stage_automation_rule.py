@@ -278,6 +278,10 @@ class StageAutomationRule(models.Model):
             return ""
         return self._render_field(field_name, lead.ids, set_lang=lead.user_id.lang)[lead.id]
 
+    def _did_not_run_reason(self):
+        """Why the rules chained after this one are skipped."""
+        return _("Skipped: the previous rule “%(rule)s” did not run.", rule=self.name)
+
     def _get_recipients(self, lead):
         """Users an activity, notification or e-mail is for (active internal users only)."""
         self.ensure_one()

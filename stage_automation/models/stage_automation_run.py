@@ -42,9 +42,8 @@ class StageAutomationRun(models.Model):
     rule_id = fields.Many2one("stage.automation.rule", string="Rule", required=True, index=True, ondelete="cascade")
     lead_id = fields.Many2one("crm.lead", string="Lead", required=True, index=True, ondelete="cascade")
     stage_id = fields.Many2one("crm.stage", string="Stage", required=True, ondelete="cascade")
-    # Precomputed: batch inserts carry them, no UPDATE pass after each batch.
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, precompute=True, index=True)
-    lead_type = fields.Selection(related="lead_id.type", store=True, precompute=True, string="Type")
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    lead_type = fields.Selection(related="lead_id.type", store=True, string="Type")
     action = fields.Selection(related="rule_id.action")
     entered_at = fields.Datetime(string="Entered stage at", required=True)
     previous_run_id = fields.Many2one(
@@ -74,10 +73,9 @@ class StageAutomationRun(models.Model):
     def _schedule_entries(self, leads):
         """Create the runs of the rules of the stage each lead has just entered.
 
-        Runs are created in one batch per chain level (a chained run needs the
-        id of the run it follows), so the cost does not grow with the rules
-        times the leads. Returns the created runs; the caller runs or queues
-        the due ones.
+        One INSERT per chain level (a chained run needs the id of the run it
+        follows), so the cost does not grow with the rules times the leads.
+        Returns the created runs; the caller runs or queues the due ones.
         """
         now = fields.Datetime.now()
         rules = self.env["stage.automation.rule"].search([("stage_id", "in", leads.stage_id.ids)])
@@ -95,27 +93,62 @@ class StageAutomationRun(models.Model):
                 levels[depth].append((lead, rule, previous if depth else None))
                 previous = rule
         runs = self.browse()
-        created = {}
+        created = {}  # (lead id, rule id) -> values of its run, with its id
         for depth in sorted(levels):
             vals_list = []
             for lead, rule, previous in levels[depth]:
-                vals = {
-                    "rule_id": rule.id, "lead_id": lead.id, "stage_id": lead.stage_id.id, "entered_at": now,
-                }
-                previous_run = created.get((lead.id, previous.id)) if previous else None
-                if previous_run:
-                    vals["previous_run_id"] = previous_run.id
-                    if previous_run.state in ("skipped", "failed", "cancelled"):
-                        vals.update(state="skipped", done_at=now, reason=previous_run._did_not_run_reason())
+                vals = {"rule_id": rule.id, "lead_id": lead.id, "stage_id": lead.stage_id.id, "entered_at": now}
+                before = created.get((lead.id, previous.id)) if previous else None
+                if before:
+                    vals["previous_run_id"] = before["id"]
+                    if before["state"] in ("skipped", "failed", "cancelled"):
+                        vals.update(state="skipped", done_at=now, reason=previous._did_not_run_reason())
                     else:
                         vals["state"] = "waiting"
                 else:
                     vals.update(self._due_values(rule, lead, now, now, calendars))
                 vals_list.append(vals)
-            level_runs = self.create(vals_list)
-            created.update({(run.lead_id.id, run.rule_id.id): run for run in level_runs})
+            level_runs = self._insert_runs(vals_list)
+            for vals, run in zip(vals_list, level_runs):
+                created[vals["lead_id"], vals["rule_id"]] = dict(vals, id=run.id)
             runs |= level_runs
         return runs
+
+    @api.model
+    def _insert_runs(self, vals_list):
+        """Insert many runs in one statement: a mass stage change must stay cheap.
+
+        The ORM's ``create`` costs about half a millisecond per row here; an
+        import of 10,000 leads into a stage with 5 rules is 50,000 runs. The
+        company and the type come from the lead in the same statement.
+
+        :return: the runs, in the order of ``vals_list``
+        """
+        self.env["crm.lead"].flush_model(["company_id", "type"])
+        columns = ("rule_id", "lead_id", "stage_id", "previous_run_id", "state", "entered_at", "due_at",
+                   "done_at", "reason")
+        arrays = {column: [vals.get(column) for vals in vals_list] for column in columns}
+        self.env.cr.execute(SQL(
+            """INSERT INTO stage_automation_run
+                      (rule_id, lead_id, stage_id, previous_run_id, state, entered_at, due_at, done_at, reason,
+                       company_id, lead_type, attempts, create_uid, create_date, write_uid, write_date)
+               SELECT row.rule_id, row.lead_id, row.stage_id, row.previous_run_id, row.state, row.entered_at,
+                      row.due_at, row.done_at, row.reason, lead.company_id, lead.type, 0,
+                      %(uid)s, %(now)s, %(uid)s, %(now)s
+                 FROM unnest(%(rule_id)s::int[], %(lead_id)s::int[], %(stage_id)s::int[],
+                             %(previous_run_id)s::int[], %(state)s::varchar[], %(entered_at)s::timestamp[],
+                             %(due_at)s::timestamp[], %(done_at)s::timestamp[], %(reason)s::text[])
+                      WITH ORDINALITY
+                      AS row(rule_id, lead_id, stage_id, previous_run_id, state, entered_at, due_at, done_at,
+                             reason, position)
+                 JOIN crm_lead lead ON lead.id = row.lead_id
+             ORDER BY row.position
+            RETURNING id, lead_id, rule_id""",
+            uid=self.env.uid, now=fields.Datetime.now(), **arrays))
+        ids = {(lead_id, rule_id): run_id for run_id, lead_id, rule_id in self.env.cr.fetchall()}
+        self.env["crm.lead"].invalidate_model(["stage_automation_run_ids"])
+        self.env["stage.automation.rule"].invalidate_model(["run_ids"])
+        return self.browse([ids[vals["lead_id"], vals["rule_id"]] for vals in vals_list])
 
     @api.model
     def _due_values(self, rule, lead, start, now, calendars):
@@ -278,7 +311,7 @@ class StageAutomationRun(models.Model):
             followers = run._followers()
             if followers:
                 followers.write({"state": "skipped", "done_at": fields.Datetime.now(),
-                                 "reason": run._did_not_run_reason()})
+                                 "reason": run.rule_id._did_not_run_reason()})
                 followers._skip_followers()
 
     # ------------------------------------------------------------
@@ -320,7 +353,3 @@ class StageAutomationRun(models.Model):
                     "reason": _("Cancelled by %(user)s.", user=self.env.user.name)})
         runs._skip_followers()
         return True
-
-    def _did_not_run_reason(self):
-        """Why the rules chained after this run are skipped."""
-        return _("Skipped: the previous rule “%(rule)s” did not run.", rule=self.rule_id.name)
