@@ -2,8 +2,10 @@
 
 Name, version, summary and dependencies come from the addon's manifest. The
 wheel installs ``odoo/addons/stage_automation`` into site-packages, where Odoo
-finds it without any addons path. (setuptools-odoo, which did this up to Odoo
-16.0, does not know 18.0; the naming and layout are the same.)
+finds it without any addons path. setuptools-odoo is not used: its latest
+release (3.3.2) stops at Odoo 16.0 and rejects "18.0" ("Unsupported odoo
+version"); the package name, version, requirements and layout are the ones it
+would produce (and that the OCA's whool produces for 17.0 and later).
 """
 
 import ast
@@ -16,6 +18,16 @@ SERIES = "18.0"
 NEXT_SERIES = "18.1"
 # Addons that Odoo itself does not ship, published by the OCA as odoo-addon-<name>.
 OCA_DEPENDS = {"queue_job"}
+
+
+def addon_data_files():
+    """Every file of the addon that is not Python code (views, data, assets, icons, translations...)."""
+    return sorted(
+        path.relative_to(ADDON).as_posix()
+        for path in Path(ADDON).rglob("*")
+        if path.is_file() and path.suffix not in {".py", ".pyc", ".pyo"} and "__pycache__" not in path.parts
+    )
+
 
 manifest = ast.literal_eval(Path(ADDON, "__manifest__.py").read_text(encoding="utf-8"))
 
@@ -35,9 +47,7 @@ setuptools.setup(
     ],
     packages=[f"odoo.addons.{package}" for package in setuptools.find_packages(include=[ADDON, f"{ADDON}.*"])],
     package_dir={f"odoo.addons.{ADDON}": ADDON},
-    package_data={f"odoo.addons.{ADDON}": [
-        "*.py", "data/*", "demo/*", "i18n/*", "readme/*", "security/*", "static/description/*", "views/*",
-    ]},
+    package_data={f"odoo.addons.{ADDON}": addon_data_files()},
     classifiers=[
         "Programming Language :: Python",
         "Framework :: Odoo",
