@@ -161,9 +161,14 @@ class StageAutomationRun(models.Model):
 
     def _wake_dispatcher(self):
         """Ask the dispatcher cron to wake at the earliest due moment of these runs."""
-        due = [run.due_at for run in self if run.state == "pending" and run.due_at]
-        if due:
-            self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()._trigger(min(due))
+        if not self:
+            return
+        self.flush_model(["state", "due_at"])
+        self.env.cr.execute(SQL(
+            "SELECT min(due_at) FROM stage_automation_run WHERE id = ANY(%s) AND state = 'pending'", self.ids))
+        earliest = self.env.cr.fetchone()[0]
+        if earliest:
+            self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()._trigger(earliest)
 
     # ------------------------------------------------------------
     # DISPATCH (cron) AND JOBS
