@@ -218,6 +218,14 @@ class StageAutomationRun(models.Model):
         self._execute()
         return self.reason
 
+    def _on_job_failed(self, **failure):
+        """queue_job gave up on the job (retries exhausted): the run must not stay running."""
+        runs = self.filtered(lambda run: run.state == "running")
+        error = failure.get("exc_message") or failure.get("exc_name") or _("unknown error")
+        runs.write({"state": "failed", "done_at": fields.Datetime.now(),
+                    "reason": _("Failed: the job queue gave up (%(error)s).", error=error)})
+        runs._skip_followers()
+
     # ------------------------------------------------------------
     # EXECUTION
     # ------------------------------------------------------------

@@ -116,6 +116,18 @@ class TestRunLifecycle(StageAutomationCase):
         self.assertEqual((run.state, run.attempts), ("done", 3))
         self.assertEqual(len(self.notifications(lead, "Still new")), 1)
 
+    def test_a_job_the_queue_gives_up_on_fails_its_run_and_chain(self):
+        lead, control, chained = self._lead_with_pending_control()
+        with self.at("2026-03-04 13:00:00"):
+            self.Run._cron_dispatch()
+        job = Job.load(self.env, self.queued_jobs().uuid)
+        self.assertEqual(job.job_config.on_fail_method, "_on_job_failed")
+        job.on_fail({"exc_name": "OperationalError", "exc_message": "could not serialize access", "exc_info": ""})
+        run = self.runs(lead, control)
+        self.assertEqual(run.state, "failed")
+        self.assertIn("could not serialize access", run.reason)
+        self.assertEqual(self.runs(lead, chained).state, "skipped")
+
     def test_a_failing_rule_never_blocks_the_user(self):
         first = self.rule(name="Fails", sequence=10, action="change_user", user_id=self.manager.id)
         other = self.rule(name="Goes on", sequence=20, body="still here")
