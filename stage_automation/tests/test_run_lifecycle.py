@@ -121,7 +121,7 @@ class TestRunLifecycle(StageAutomationCase):
         with self.at("2026-03-04 13:00:00"):
             self.Run._cron_dispatch()
         job = Job.load(self.env, self.queued_jobs().uuid)
-        self.assertEqual(job.job_config.on_fail_method, "_on_job_failed")
+        self.assertEqual(job.on_fail_method_name, "_on_job_failed")
         job.on_fail({"exc_name": "OperationalError", "exc_message": "could not serialize access", "exc_info": ""})
         run = self.runs(lead, control)
         self.assertEqual(run.state, "failed")
