@@ -2,35 +2,49 @@
 # shellcheck shell=bash
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LOCAL_DIR="$REPO_DIR/.local"
+LOCAL_DIR="$REPO_DIR/.local"   # git-ignored: generated configs and logs
 mkdir -p "$LOCAL_DIR"
+
+ODOO_MISSING="Odoo 18 is not importable by python3: run 'make demo' once, or install Odoo 18.0"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# Runs a command as the postgres OS user.
 as_postgres() {
-    if [ "$(id -u)" = 0 ]; then
+    if is_root; then
         runuser -u postgres -- "$@"
     else
         sudo -u postgres "$@"
     fi
 }
 
-# PostgreSQL answers, and the current OS user has a role that may create databases.
+# PostgreSQL answers, and the current OS user has a superuser role (Odoo creates and drops databases).
 ensure_postgres() {
     if ! pg_isready -q; then
-        command -v pg_lsclusters >/dev/null || die "PostgreSQL is not running and no local cluster was found"
+        command -v pg_lsclusters >/dev/null || die "PostgreSQL is not running, and pg_lsclusters is missing to find a local cluster"
         local version name
-        read -r version name _ < <(pg_lsclusters --no-header | head -n 1)
-        [ -n "${version:-}" ] || die "PostgreSQL is not running and no local cluster exists (pg_createcluster)"
+        read -r version name _ < <(pg_lsclusters --no-header | head -n 1) || true
+        [ -n "${version:-}" ] || die "PostgreSQL is not running and no local cluster exists (create one with pg_createcluster)"
         say "Starting PostgreSQL cluster $version/$name"
-        if [ "$(id -u)" = 0 ]; then pg_ctlcluster "$version" "$name" start; else sudo pg_ctlcluster "$version" "$name" start; fi
-        for _ in $(seq 1 30); do pg_isready -q && break; sleep 1; done
-        pg_isready -q || die "PostgreSQL did not start"
+        if is_root; then
+            pg_ctlcluster "$version" "$name" start
+        else
+            as_postgres pg_ctlcluster "$version" "$name" start
+        fi
+        local _try
+        for _try in $(seq 1 30); do
+            pg_isready -q && break
+            sleep 1
+        done
+        pg_isready -q || die "PostgreSQL cluster $version/$name did not start within 30 s"
     fi
     if ! psql -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
-        say "Creating PostgreSQL role $(id -un)"
+        say "Creating PostgreSQL superuser role $(id -un)"
         as_postgres createuser -s "$(id -un)"
+        psql -d postgres -Atqc 'select 1' >/dev/null || die "user $(id -un) still cannot connect to PostgreSQL"
     fi
 }
 
@@ -38,35 +52,53 @@ odoo_importable() {
     python3 -c 'import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 18)' >/dev/null 2>&1
 }
 
-# Python packages of requirements.txt that are missing get installed.
+# Odoo 18 is importable by python3, else one line says what to do and the script fails.
+ensure_odoo() {
+    odoo_importable || die "$ODOO_MISSING"
+}
+
+# The requirements of requirements.txt that are not installed (or too old) get installed.
 ensure_python_deps() {
     local missing
-    missing=$(python3 - <<'PY'
-import importlib.util
-modules = {
-    "odoo.addons.queue_job": "odoo-addon-queue-job>=18.0,<18.1",
-    "requests": "requests", "phonenumbers": "phonenumbers", "odoorpc": "odoorpc", "pytest": "pytest",
-    "pytest_odoo": "pytest-odoo", "freezegun": "freezegun", "websocket": "websocket-client",
-}
-def found(module):
+    missing=$(python3 - "$REPO_DIR/requirements.txt" <<'PY'
+import importlib.metadata
+import re
+import sys
+from pathlib import Path
+
+try:
+    from packaging.requirements import Requirement
+except ImportError:  # pip vendors it
+    from pip._vendor.packaging.requirements import Requirement
+
+
+def satisfied(requirement):
     try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
+        version = importlib.metadata.version(requirement.name)
+    except importlib.metadata.PackageNotFoundError:
         return False
-print("\n".join(spec for module, spec in modules.items() if not found(module)))
+    return requirement.specifier.contains(version, prereleases=True)
+
+
+for line in Path(sys.argv[1]).read_text().splitlines():
+    line = re.sub(r"\s#.*|^#.*", "", line).strip()
+    if line and not satisfied(Requirement(line)):
+        print(line)
 PY
 )
     [ -n "$missing" ] || return 0
     say "Installing Python packages: $(echo "$missing" | tr '\n' ' ')"
-    local queue_job others
-    queue_job=$(echo "$missing" | grep '^odoo-addon-queue-job' || true)
-    others=$(echo "$missing" | grep -v '^odoo-addon-queue-job' || true)
-    if [ -n "$queue_job" ]; then
-        python3 -m pip install --quiet --no-deps "$queue_job"
+    local -a queue_job others
+    mapfile -t queue_job < <(echo "$missing" | grep '^odoo-addon-queue' || true)
+    mapfile -t others < <(echo "$missing" | grep -v '^odoo-addon-queue' || true)
+    if [ "${#queue_job[@]}" -gt 0 ]; then
+        # queue_job requires "odoo==18.0.*": where Odoo is importable without being
+        # pip-installed, pip would try to fetch Odoo itself. Its other dependency is requests.
+        python3 -m pip install --quiet --no-deps "${queue_job[@]}"
+        python3 -m pip install --quiet requests
     fi
-    if [ -n "$others" ]; then
-        # shellcheck disable=SC2086
-        python3 -m pip install --quiet $others
+    if [ "${#others[@]}" -gt 0 ]; then
+        python3 -m pip install --quiet "${others[@]}"
     fi
 }
 
@@ -76,11 +108,13 @@ ensure_chromium() {
     for browser in chromium chromium-browser google-chrome; do
         command -v "$browser" >/dev/null && return 0
     done
-    [ "$(id -u)" = 0 ] || die "Chromium is needed for the browser tests: install Debian's chromium package"
+    is_root || die "Chromium is needed for the browser tests: install Debian's chromium package"
     say "Installing Chromium for Odoo's browser tests"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 }
 
+# Odoo finds its own addons and the pip-installed ones (queue_job) under odoo/addons
+# by itself; only this repository, which holds stage_automation/, is added.
 addons_path() {
     echo "$REPO_DIR"
 }
