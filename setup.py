@@ -16,8 +16,9 @@ import setuptools
 ADDON = "stage_automation"
 SERIES = "18.0"
 NEXT_SERIES = "18.1"
-# Addons that Odoo itself does not ship, published by the OCA as odoo-addon-<name>.
-OCA_DEPENDS = {"queue_job"}
+# Addons that Odoo itself does not ship, published by the OCA as odoo-addon-<name>, with the
+# oldest version that will do (queue_job 18.0.3.3 brought the job failure callback used here).
+OCA_DEPENDS = {"queue_job": "18.0.3.3"}
 
 
 def addon_data_files():
@@ -42,7 +43,8 @@ setuptools.setup(
     python_requires=">=3.10",
     install_requires=[
         f"odoo>={SERIES}a,<{NEXT_SERIES}dev",
-        *(f"odoo-addon-{name}>={SERIES}dev,<{NEXT_SERIES}dev" for name in sorted(OCA_DEPENDS & set(manifest["depends"]))),
+        *(f"odoo-addon-{name}>={OCA_DEPENDS[name]},<{NEXT_SERIES}dev"
+          for name in sorted(OCA_DEPENDS.keys() & set(manifest["depends"]))),
         *manifest.get("external_dependencies", {}).get("python", []),
     ],
     packages=[f"odoo.addons.{package}" for package in setuptools.find_packages(include=[ADDON, f"{ADDON}.*"])],
