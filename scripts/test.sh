@@ -41,7 +41,7 @@ odoo_status=${PIPESTATUS[0]}
 set -e
 
 # Odoo 18 ends with e.g. "0 failed, 0 error(s) of 57 tests when loading database 'x'" (a running total).
-summary=$(grep -E '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$LOG" | tail -n 1 || true)
+summary=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$LOG" | tail -n 1 || true)
 tests_run=$(echo "$summary" | sed -nE 's/.* of ([0-9]+) tests.*/\1/p')
 # Log lines are "<date> <time> <pid> <LEVEL> <db> <logger>: <message>".
 problems=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOG" || true)
