@@ -289,7 +289,7 @@ class StageAutomationRun(models.Model):
                      exc_info=not isinstance(error, UserError))
         reason = _("Failed: %(message)s", message=message)
         self._finish("failed", reason)
-        self.lead_id.sudo().message_post(
+        self.lead_id.with_user(SUPERUSER_ID).message_post(
             body=_("Automation rule “%(rule)s” failed: %(message)s", rule=self.rule_id.name, message=message),
             subtype_xmlid="mail.mt_note",
         )
