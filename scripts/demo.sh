@@ -61,7 +61,9 @@ if [ -z "$db_exists" ]; then
     python3 -m odoo -c "$config" -d "$DB" -i crm,stage_automation --stop-after-init --log-level=warn
 elif psql -d "$DB" -Atqc "select state from ir_module_module where name = 'stage_automation'" 2>/dev/null \
         | grep -qx installed; then
-    say "Reusing database $DB (drop it with 'dropdb $DB' to start afresh)"
+    # The code may have changed since the database was made: bring its tables and views up to date.
+    say "Reusing database $DB, updating stage_automation in it (drop it with 'dropdb $DB' to start afresh)"
+    python3 -m odoo -c "$config" -d "$DB" -u stage_automation --stop-after-init --log-level=warn
 else
     say "Database $DB exists without stage_automation: installing crm and stage_automation into it"
     python3 -m odoo -c "$config" -d "$DB" -i crm,stage_automation --stop-after-init --log-level=warn
