@@ -249,15 +249,14 @@ class StageAutomationRun(models.Model):
         if not_applicable:
             self._finish("cancelled", not_applicable)
             return
+        robot = rule.with_user(SUPERUSER_ID).with_company(lead.company_id).with_context(
+            stage_automation_defer=True, stage_automation_run_id=self.id)
+        # Everything before the savepoint is written first: a failure then only discards the rule's own work.
+        self.env.flush_all()
         try:
-            if not rule._matches_condition(lead):
-                self._finish("skipped", _("Skipped: the lead does not match the condition."))
-                return
-            robot = rule.with_user(SUPERUSER_ID).with_company(lead.company_id).with_context(
-                stage_automation_defer=True, stage_automation_run_id=self.id)
-            self.env.flush_all()
             with self.env.cr.savepoint(flush=False):
-                result = robot._run_action(self.with_env(robot.env), lead.with_env(robot.env))
+                matches = rule._matches_condition(lead)
+                result = robot._run_action(self.with_env(robot.env), lead.with_env(robot.env)) if matches else None
                 self.env.flush_all()
         except RetryableJobError:
             raise
@@ -269,7 +268,10 @@ class StageAutomationRun(models.Model):
         except Exception as error:  # noqa: BLE001 - a rule's failure must never block the user
             self._fail(error)
         else:
-            self._finish("done", result or _("Done."))
+            if matches:
+                self._finish("done", result or _("Done."))
+            else:
+                self._finish("skipped", _("Skipped: the lead does not match the condition."))
 
     def _not_applicable_reason(self):
         lead, rule = self.lead_id, self.rule_id
@@ -282,7 +284,7 @@ class StageAutomationRun(models.Model):
         return None
 
     def _fail(self, error):
-        # Changes made inside the failed savepoint are gone: forget them in the cache too.
+        # The savepoint rolled the rule's changes back and nothing else was pending: forget them in the cache too.
         self.env.clear()
         message = error.args[0] if isinstance(error, UserError) and error.args else str(error) or repr(error)
         _logger.info("Stage automation run %s (rule %s) failed: %s", self.id, self.rule_id.id, message,

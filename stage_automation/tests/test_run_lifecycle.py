@@ -155,6 +155,17 @@ class TestRunLifecycle(StageAutomationCase):
         self.assertEqual(lead.stage_id, self.stage_new)
         self.assertIn("before", lead.description)
 
+    def test_a_condition_that_breaks_at_run_time_keeps_the_users_change(self):
+        rule = self.rule()
+        lead = self.lead()
+        with patch.object(type(self.Rule), "_matches_condition", side_effect=ValueError("Invalid field 'x_gone'")):
+            lead.write({"stage_id": self.stage_new.id, "description": "written by the user"})
+        self.env.invalidate_all()
+        self.assertEqual(lead.stage_id, self.stage_new)
+        self.assertIn("written by the user", lead.description)
+        self.assertEqual(self.runs(lead, rule).state, "failed")
+        self.assertIn("x_gone", self.runs(lead, rule).reason)
+
     def test_an_unexpected_error_is_recorded_not_raised(self):
         rule = self.rule()
         lead = self.lead()
