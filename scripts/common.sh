@@ -114,9 +114,23 @@ ensure_chromium() {
 }
 
 # Odoo finds its own addons and the pip-installed ones (queue_job) under odoo/addons
-# by itself; only this repository, which holds stage_automation/, is added.
+# by itself; only this repository is added: stage_automation/ and its bridge addons
+# at the top, and the example addons the tests install under tests/addons/.
 addons_path() {
-    echo "$REPO_DIR"
+    if [ -d "$REPO_DIR/tests/addons" ]; then
+        echo "$REPO_DIR,$REPO_DIR/tests/addons"
+    else
+        echo "$REPO_DIR"
+    fi
+}
+
+# Every addon of this repository (comma-separated): the test suite installs and tests them all.
+repo_addons() {
+    local manifest names=()
+    for manifest in "$REPO_DIR"/*/__manifest__.py "$REPO_DIR"/tests/addons/*/__manifest__.py; do
+        [ -f "$manifest" ] && names+=("$(basename "$(dirname "$manifest")")")
+    done
+    (IFS=,; echo "${names[*]}")
 }
 
 free_port() {

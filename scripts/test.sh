@@ -19,6 +19,8 @@ ensure_chromium
 DB="stage_automation_test_$(date +%Y%m%d_%H%M%S)_$$"
 LOG="$LOCAL_DIR/$DB.log"
 ADDONS_PATH="$(addons_path)"
+ADDONS="$(repo_addons)"
+TEST_TAGS="/${ADDONS//,/,/}"
 
 cleanup() {
     if [ "${KEEP_DB:-}" = 1 ]; then
@@ -30,12 +32,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "Installing stage_automation into $DB and running its Odoo tests (log: $LOG)"
+say "Installing $ADDONS into $DB and running their Odoo tests (log: $LOG)"
 set +e
 # Bounded: a hung test must not eat CI's 90 minutes (ODOO_TEST_TIMEOUT seconds, 50 minutes by default).
 timeout --foreground --kill-after=60 "${ODOO_TEST_TIMEOUT:-3000}" \
-    python3 -m odoo -d "$DB" --addons-path="$ADDONS_PATH" -i stage_automation \
-        --test-tags /stage_automation --stop-after-init --log-level=test \
+    python3 -m odoo -d "$DB" --addons-path="$ADDONS_PATH" -i "$ADDONS" \
+        --test-tags "$TEST_TAGS" --stop-after-init --log-level=test \
         --http-interface=127.0.0.1 --http-port="$(free_port)" --max-cron-threads=0 2>&1 | tee "$LOG"
 odoo_status=${PIPESTATUS[0]}
 set -e
@@ -45,8 +47,8 @@ summary=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$LOG" | t
 tests_run=$(echo "$summary" | sed -nE 's/.* of ([0-9]+) tests.*/\1/p')
 # Log lines are "<date> <time> <pid> <LEVEL> <db> <logger>: <message>".
 problems=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOG" || true)
-addon_warnings=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING [^ ]+ odoo\.addons\.stage_automation[.:]' "$LOG" || true)
-skipped=$(grep -E ' odoo\.addons\.stage_automation\.tests[^ ]*: skipped ' "$LOG" || true)
+addon_warnings=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING [^ ]+ odoo\.addons\.stage_automation[a-z_]*[.:]' "$LOG" || true)
+skipped=$(grep -E ' odoo\.addons\.stage_automation[a-z_]*\.tests[^ ]*: skipped ' "$LOG" || true)
 
 if [ "$odoo_status" != 0 ] || [ -n "$problems" ] || [ -n "$addon_warnings" ] || [ -n "$skipped" ] \
         || [ "${tests_run:-0}" = 0 ]; then

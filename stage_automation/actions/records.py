@@ -64,4 +64,4 @@ class StageAutomationRule(models.Model):
         return _("Updated %(fields)s.", fields=", ".join(self.value_ids.field_id.mapped("field_description")))
 
     def _render_value(self, line, lead):
-        return line._render_field("value", lead.ids)[lead.id]
+        return self._render("value", lead, record=line)

@@ -271,12 +271,23 @@ class StageAutomationRule(models.Model):
         domain = self._get_filter_domain()
         return not domain or bool(lead.filtered_domain(domain))
 
-    def _render(self, field_name, lead):
-        """Render a text parameter on ``lead`` with Odoo's inline templates, in the responsible's language."""
+    def _render(self, field_name, lead, record=None):
+        """Render a text parameter on ``lead`` with Odoo's inline templates, in the responsible's language.
+
+        ``vars`` holds the outputs of the earlier rules of the entry being run.
+        ``record`` renders a field of another record of this rule (a field value line).
+        """
         self.ensure_one()
-        if not self[field_name]:
+        record = record or self
+        if not record[field_name]:
             return ""
-        return self._render_field(field_name, lead.ids, set_lang=lead.user_id.lang)[lead.id]
+        return record._render_field(
+            field_name, lead.ids, set_lang=lead.user_id.lang,
+            add_context=self._render_variables())[lead.id]
+
+    def _render_variables(self):
+        run = self.env["stage.automation.run"].browse(self.env.context.get("stage_automation_run_id"))
+        return {"vars": run.sudo()._entry_variables() if run else {}}
 
     def _did_not_run_reason(self):
         """Why the rules chained after this one are skipped."""

@@ -53,6 +53,10 @@ class StageAutomationRun(models.Model):
     done_at = fields.Datetime(string="Finished at")
     attempts = fields.Integer(default=0)
     reason = fields.Text(string="Result", help="What the run did, or why it did not.")
+    outputs = fields.Json(
+        string="Outputs", readonly=True,
+        help="Values the action produced (a code, a created record, values read), "
+             "offered to the later rules of the same entry as variables.")
 
     def init(self):
         # The dispatcher's query: cost grows with the due work only.
@@ -328,6 +332,30 @@ class StageAutomationRun(models.Model):
                 followers.write({"state": "skipped", "done_at": fields.Datetime.now(),
                                  "reason": run.rule_id._did_not_run_reason()})
                 followers._skip_followers()
+
+    # ------------------------------------------------------------
+    # VARIABLES
+    # ------------------------------------------------------------
+
+    def _set_outputs(self, values):
+        """Publish what the action produced, under names the later rules use as ``vars['name']``."""
+        self.ensure_one()
+        self.outputs = dict(self.outputs or {}, **values)
+
+    def _entry_variables(self):
+        """Outputs of the completed runs of the same stage entry, earlier ones overridden by later ones."""
+        self.ensure_one()
+        earlier = self.search([
+            ("lead_id", "=", self.lead_id.id),
+            ("stage_id", "=", self.stage_id.id),
+            ("entered_at", "=", self.entered_at),
+            ("state", "=", "done"),
+            ("id", "!=", self.id),
+        ], order="done_at, id")
+        variables = {}
+        for run in earlier:
+            variables.update(run.outputs or {})
+        return variables
 
     # ------------------------------------------------------------
     # CANCELLATION AND RESCHEDULING
