@@ -6,4 +6,4 @@ Each module extends ``stage.automation.rule`` with its action keys
 same way, without touching this module.
 """
 
-from . import activities, messages, records
+from . import activities, messages, records, codes, waits, documents, details, crm_read

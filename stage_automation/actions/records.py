@@ -15,7 +15,9 @@ class StageAutomationRule(models.Model):
     )
     user_id = fields.Many2one("res.users", string="New responsible", domain="[('share', '=', False)]")
     target_stage_id = fields.Many2one("crm.stage", string="Move to stage", ondelete="cascade")
-    value_ids = fields.One2many("stage.automation.rule.value", "rule_id", string="Field values", copy=True)
+    value_ids = fields.One2many(
+        "stage.automation.rule.value", "rule_id", string="Field values", copy=True,
+        domain=[("target", "=", "lead")], context={"default_target": "lead"})
 
     @api.constrains("action", "user_id", "target_stage_id", "team_id", "stage_id")
     def _check_record_actions(self):

@@ -10,37 +10,54 @@ FALSE_WORDS = {"", "0", "false", "no", "n", "off"}
 
 
 class StageAutomationRuleValue(models.Model):
-    """One field assignment of an "Edit the lead" rule; the value is a template rendered on the lead."""
+    """One field assignment of a rule; the value is a template rendered on the lead.
+
+    ``target`` says which record the field belongs to: the lead ("Edit the
+    lead"), or another record an action writes (actions add their targets
+    with ``selection_add`` and extend :meth:`_target_models`).
+    """
 
     _name = "stage.automation.rule.value"
     _description = "Stage Automation Field Value"
-    _inherit = ["mail.render.mixin"]
-    _unrestricted_rendering = True
+    _inherit = ["stage.automation.render.mixin"]
 
     rule_id = fields.Many2one("stage.automation.rule", required=True, ondelete="cascade", index=True)
+    target = fields.Selection([("lead", "Lead")], required=True, default="lead", string="Record")
+    target_model = fields.Char(compute="_compute_target_model", string="Model of the record")
     field_id = fields.Many2one(
         "ir.model.fields", string="Field", required=True, ondelete="cascade",
-        domain=f"[('model', '=', 'crm.lead'), ('store', '=', True), ('readonly', '=', False), "
+        domain=f"[('model', '=', target_model), ('store', '=', True), ('readonly', '=', False), "
                f"('ttype', 'in', {list(SUPPORTED_TYPES)})]")
     value = fields.Char(
         help="Text, number, date (YYYY-MM-DD), yes/no, a selection key, or the name or id of a record "
              "(several, comma-separated, to add to a many2many). Placeholders such as "
              "{{ object.partner_id.name }} are rendered on the lead.")
 
-    def _compute_render_model(self):
-        self.render_model = "crm.lead"
+    @api.model
+    def _target_models(self):
+        """``{target: model name}``: the model whose fields the lines of each target set."""
+        return {"lead": "crm.lead"}
 
-    @api.constrains("field_id")
+    @api.depends("target")
+    def _compute_target_model(self):
+        models_by_target = self._target_models()
+        for line in self:
+            line.target_model = models_by_target.get(line.target)
+
+    @api.constrains("field_id", "target")
     def _check_field(self):
         for line in self:
-            if line.field_id.model != "crm.lead" or line.field_id.ttype not in SUPPORTED_TYPES:
+            field = line.field_id
+            if field.model != line.target_model or field.ttype not in SUPPORTED_TYPES:
                 raise ValidationError(_("Field “%(field)s” cannot be set by a rule.",
-                                        field=line.field_id.field_description))
+                                        field=field.field_description))
+            # The rule writes as OdooBot: its author must be allowed to write the field themselves.
+            self.env[field.model].check_field_access_rights("write", [field.name])
 
     def _convert(self, text):
         """Turn the rendered text into a value for ``write``; a sentence says what is wrong otherwise."""
         self.ensure_one()
-        field = self.env["crm.lead"]._fields[self.field_id.name]
+        field = self.env[self.target_model]._fields[self.field_id.name]
         label = self.field_id.field_description
         text = (text or "").strip()
         try:

@@ -5,3 +5,7 @@ from . import test_actions
 from . import test_scale
 from . import test_access_rights
 from . import test_ui
+from . import test_variables
+from . import test_wait
+from . import test_documents
+from . import test_details
