@@ -50,6 +50,7 @@ class StageAutomationRule(models.Model):
                 raise ValidationError(_("Rule “%(rule)s”: name the variable that holds the record's id.",
                                         rule=rule.name))
             rule._check_readable_fields(rule.crm_read_field_ids, rule.crm_read_model_name)
+            rule._check_report()  # the printable form follows the record read
 
     def _stage_automation_output_names(self):
         names = super()._stage_automation_output_names()

@@ -180,6 +180,10 @@ class TestDetails(StageAutomationCase):
         with self.assertRaisesRegex(ValidationError, "cannot be read by a rule"):
             self.rule(action="crm_read", body=False, crm_read_source="team",
                       crm_read_field_ids=[self.env.ref("crm.field_crm_lead__name").id])
+        read_team = self.rule(action="crm_read", body=False, crm_read_source="team",
+                              crm_read_field_ids=[self.env.ref("sales_team.field_crm_team__name").id])
+        with self.assertRaisesRegex(ValidationError, "is not a PDF report of Sales Team"):
+            read_team.report_id = self.env.ref("stage_automation.action_report_crm_lead_summary")
         with self.assertRaisesRegex(ValidationError, "name the variable"):
             self.rule(action="crm_read", body=False, crm_read_source="variable",
                       crm_read_field_ids=[self.env.ref("crm.field_crm_lead__name").id])

@@ -124,6 +124,20 @@ class TestDocuments(HttpCase, StageAutomationCase):
         self.assertFalse(self.attachments(lead))
         self.assertIn("Automation rule “Document” failed", self.notes(lead)[0].body)
 
+    def test_get_crm_data_with_a_printable_form(self):
+        rule = self.rule(name="Read", action="crm_read", body=False, report_id=self.summary.id,
+                         document_public_link=True,
+                         crm_read_field_ids=[self.env.ref("crm.field_crm_lead__partner_name").id])
+        lead = self.enter()
+        run = self.runs(lead, rule)
+        attachment = self.attachments(lead)
+        self.assertEqual(run.state, "done")
+        self.assertTrue(attachment.raw.startswith(b"%PDF"))
+        self.assertEqual(run.outputs["crm_partner_name"], "Azure")
+        self.assertEqual(run.outputs["attachment_ids"], attachment.ids)
+        self.assertIn(f"access_token={attachment.access_token}", run.outputs["document_url"])
+        self.assertIn("Printed “Summary - Lead.pdf”", run.reason)
+
     def test_the_report_must_be_a_pdf_report_of_leads(self):
         with self.assertRaisesRegex(ValidationError, "choose the report to print"):
             self.document_rule(report_id=False)
