@@ -5,7 +5,7 @@
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
     "license": "LGPL-3",
-    "depends": ["crm", "mail", "calendar", "sms", "resource", "queue_job"],
+    "depends": ["crm", "mail", "calendar", "sms", "resource", "link_tracker", "queue_job"],
     "data": [
         "security/stage_automation_security.xml",
         "security/ir.model.access.csv",
@@ -13,6 +13,8 @@
         "data/queue_job_data.xml",
         "views/stage_automation_rule_views.xml",
         "views/stage_automation_run_views.xml",
+        "views/stage_automation_trigger_log_views.xml",
+        "views/stage_automation_trigger_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/stage_automation_menus.xml",
