@@ -19,7 +19,7 @@ class StageAutomationController(http.Controller):
     """Inbound events: the trigger webhook, the JSON form endpoint and the tracking of sent e-mails."""
 
     @http.route("/stage_automation/webhook/<string:token>", type="http", auth="public", methods=["POST"],
-                csrf=False, save_session=False, max_content_length=MAX_BODY)
+                csrf=False, save_session=False)
     def webhook(self, token, **kwargs):
         """Fire the webhook trigger of ``token`` for the lead named by the JSON body.
 
@@ -56,7 +56,7 @@ class StageAutomationController(http.Controller):
         return _fire_safely(lambda: trigger._fire(leads, payload=payload))
 
     @http.route("/stage_automation/form", type="http", auth="public", methods=["POST"],
-                csrf=False, save_session=False, max_content_length=MAX_BODY)
+                csrf=False, save_session=False)
     def form(self, **kwargs):
         """A form of a website or of a landing page was sent: the customer's open leads are fired.
 
@@ -106,13 +106,16 @@ class StageAutomationController(http.Controller):
 
 def _read_json_body():
     """The JSON body of the request, or an error answer (413 over 1 MiB, 400 when it is not JSON)."""
+    too_large = _answer({"error": "The body is larger than 1 MiB."}, 413)
     length = request.httprequest.content_length
     if length is not None and length > MAX_BODY:
-        return None, _answer({"error": "The body is larger than 1 MiB."}, 413)
+        return None, too_large
+    # A body without a declared length (chunked) is read no further than the limit.
+    request.httprequest.max_content_length = MAX_BODY
     try:
         raw = request.httprequest.get_data(cache=False)
     except RequestEntityTooLarge:
-        return None, _answer({"error": "The body is larger than 1 MiB."}, 413)
+        return None, too_large
     try:
         return json.loads(raw or b"null"), None
     except (UnicodeDecodeError, ValueError):

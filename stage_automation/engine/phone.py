@@ -17,6 +17,9 @@ def to_e164(number, region=None):
     text = (number or "").strip()
     if not text:
         raise PhoneError("no phone number")
+    if text.startswith("00"):
+        # The international call prefix of most countries, whatever the region given.
+        text = "+" + text[2:]
     try:
         parsed = phonenumbers.parse(text, (region or "").upper() or None)
     except phonenumbers.NumberParseException as error:

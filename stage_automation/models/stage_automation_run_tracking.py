@@ -32,7 +32,7 @@ class StageAutomationRun(models.Model):
         if not body_html:
             return body_html
         token = self._tracking_token()
-        body = self.env["link.tracker"].sudo().convert_links(body_html, {})
+        body = self.env["mail.render.mixin"].sudo()._shorten_links(body_html, {})
         for href, url, *_rest in set(re.findall(URL_REGEX, body)):
             parsed = urls.url_parse(url, scheme="http")
             if parsed.scheme.startswith("http") and parsed.path.startswith("/r/"):

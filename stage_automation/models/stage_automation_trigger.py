@@ -148,7 +148,11 @@ class StageAutomationTrigger(models.Model):
                 raise ValidationError(_("Trigger “%(trigger)s”: the field “%(field)s” cannot be watched.",
                                         trigger=trigger.name, field=trigger.field_id.field_description))
             if trigger.field_value:
-                trigger._expected_value()
+                try:
+                    trigger._expected_value()
+                except UserError as error:
+                    raise ValidationError(_("Trigger “%(trigger)s”: %(error)s", trigger=trigger.name,
+                                            error=error.args[0])) from error
 
     @api.constrains("stage_id", "team_id")
     def _check_pipeline(self):

@@ -4,4 +4,6 @@ from . import test_run_lifecycle
 from . import test_actions
 from . import test_scale
 from . import test_access_rights
+from . import test_triggers
+from . import test_trigger_http
 from . import test_ui
