@@ -1,3 +1,4 @@
+from . import stage_automation_scope
 from . import stage_automation_rule
 from . import stage_automation_rule_value
 from . import stage_automation_run

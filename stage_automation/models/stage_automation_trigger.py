@@ -4,7 +4,6 @@ import secrets
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools.safe_eval import datetime as safe_datetime, dateutil, safe_eval, time as safe_time
 
 TRIGGER_TYPES = [
     ("email_received", "E-mail received"),
@@ -43,6 +42,7 @@ class StageAutomationTrigger(models.Model):
 
     _name = "stage.automation.trigger"
     _description = "Stage Automation Trigger"
+    _inherit = ["stage.automation.scope"]
     _order = "stage_id, sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -51,24 +51,14 @@ class StageAutomationTrigger(models.Model):
     code = fields.Char(
         required=True, copy=False,
         help="Identifier integrations use to fire this trigger (unique per company).")
-    company_id = fields.Many2one(
-        "res.company", string="Company", index=True,
-        help="Leave empty to apply the trigger to the leads of every company.")
     stage_id = fields.Many2one(
         "crm.stage", string="Move to stage", required=True, index=True, ondelete="cascade",
         help="The stage the lead is moved to when the event happens; only its rules run.")
-    team_id = fields.Many2one(
-        "crm.team", string="Pipeline", index=True, ondelete="cascade",
-        help="Only for the leads of this sales team; empty for every pipeline using the stage.")
-    lead_type = fields.Selection(
-        [("lead", "Leads"), ("opportunity", "Opportunities"), ("both", "Leads and opportunities")],
-        string="Applies to", required=True, default="both")
     trigger_type = fields.Selection(TRIGGER_TYPES, string="Event", required=True, default="application")
     allow_backward = fields.Boolean(
         string="Allow moving back",
         help="Also move leads that are further in the pipeline back to this stage.")
     filter_domain = fields.Char(
-        string="Condition", default="[]",
         help="The lead is moved only when it matches this condition at the time of the event.")
 
     # Filters on the event, by event type
@@ -128,16 +118,6 @@ class StageAutomationTrigger(models.Model):
             clash = self.sudo().with_context(active_test=False).search_count(domain)
             if clash:
                 raise ValidationError(_("The code “%(code)s” is already used by another trigger.", code=trigger.code))
-
-    @api.constrains("filter_domain")
-    def _check_filter_domain(self):
-        for trigger in self:
-            try:
-                trigger._get_filter_domain()
-            except Exception as error:  # noqa: BLE001 - any parse or field error is the user's input
-                raise ValidationError(_(
-                    "Trigger “%(trigger)s”: the condition is not a valid domain on leads (%(error)s).",
-                    trigger=trigger.name, error=error)) from error
 
     @api.constrains("trigger_type", "field_id", "field_value")
     def _check_field(self):
@@ -257,19 +237,6 @@ class StageAutomationTrigger(models.Model):
     # FIRING
     # ------------------------------------------------------------
 
-    def _get_filter_domain(self):
-        self.ensure_one()
-        domain = safe_eval(self.filter_domain or "[]", {
-            "datetime": safe_datetime,
-            "dateutil": dateutil,
-            "time": safe_time,
-            "uid": self.env.uid,
-            "user": self.env.user,
-            "context_today": lambda: fields.Date.context_today(self),
-        })
-        self.env["crm.lead"]._search(domain)
-        return domain
-
     def _expected_value(self):
         """The value ``field_value`` stands for, in the type of the watched field."""
         line = self.env["stage.automation.rule.value"].new({"field_id": self.field_id.id})
@@ -319,8 +286,7 @@ class StageAutomationTrigger(models.Model):
         if not self.allow_backward and current and (target.sequence, target.id) < (current.sequence, current.id):
             return _("Not moved: stage “%(target)s” comes before “%(current)s” and the trigger only moves forward.",
                      target=target.name, current=current.name)
-        domain = self._get_filter_domain()
-        if domain and not lead.filtered_domain(domain):
+        if not self._matches_condition(lead):
             return _("Not moved: the lead does not match the trigger's condition.")
         return lead._stage_automation_check_loop()
 
