@@ -308,7 +308,7 @@ class StageAutomationTrigger(models.Model):
             refusals = {trigger: trigger._refusal(lead) for trigger in candidates}
             chosen = next((trigger for trigger in candidates if not refusals[trigger]), None)
             if chosen:
-                lead.with_context(stage_automation_trigger_id=chosen.id).write({"stage_id": chosen.stage_id.id})
+                lead.write({"stage_id": chosen.stage_id.id})
             log_vals = []
             for trigger in candidates:
                 reason = refusals[trigger]
