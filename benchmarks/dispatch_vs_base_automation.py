@@ -39,6 +39,7 @@ def ensure_database(db):
     print(f"{'Updating' if exists else 'Creating'} database {db} with {modules} …", flush=True)
     subprocess.run(
         [sys.executable, "-m", "odoo", "-d", db, f"--addons-path={REPO}", "-i", modules,
+         *(["-u", "stage_automation"] if exists else []),
          "--stop-after-init", "--log-level=warn", "--without-demo=all"],
         check=True, stdout=subprocess.DEVNULL)
 

@@ -48,8 +48,11 @@ class CrmLead(models.Model):
         return trigger.sudo()._fire(self, payload=payload)
 
     @api.model
-    def _stage_automation_match(self, email=None, phone=None):
+    def _stage_automation_match(self, email=None, phone=None, country_code=None):
         """Open leads (not won, not lost, not archived) of the customer with this e-mail or phone.
+
+        A phone written in a national format is read as a number of
+        ``country_code`` (ISO), else of the company's country.
 
         The phone is compared in E.164: the caller's number, and the phone and
         mobile of each lead and of its customer, each read with its own
@@ -66,7 +69,9 @@ class CrmLead(models.Model):
             partners = self.env["res.partner"].sudo().search([("email_normalized", "=", normalized)])
             leads |= Lead.search([("partner_id", "in", partners.ids)]) if partners else Lead
         if phone:
-            number = self._stage_automation_e164(phone, self.env.company.country_id)
+            country = self.env["res.country"].search([("code", "=ilike", country_code)], limit=1) \
+                if country_code else self.env.company.country_id
+            number = self._stage_automation_e164(phone, country)
             tail = "%" + national_digits(number)
             candidates = Lead.search([("phone_mobile_search", "=like", tail)])
             partners = self.env["res.partner"].sudo().search([("phone_mobile_search", "=like", tail)])

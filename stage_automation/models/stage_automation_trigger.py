@@ -356,8 +356,9 @@ class StageAutomationTrigger(models.Model):
 
         :param event: a trigger type among ``incoming_call``, ``missed_call``, ``form_submitted``,
             ``callback_request`` and ``application``
-        :param values: ``phone`` and/or ``email``, and the event's details (``form`` for forms),
-            kept as the payload of the firing
+        :param values: ``phone`` and/or ``email`` (``country``, an ISO code, reads a phone written
+            in a national format; the company's country by default), and the event's details
+            (``form`` for forms), kept as the payload of the firing
         :return: one dict per matching lead, as ``crm.lead.stage_automation_fire``
         """
         allowed = (*CONTACT_EVENTS, "application")
@@ -367,9 +368,10 @@ class StageAutomationTrigger(models.Model):
         if not isinstance(values, dict) or not (values.get("phone") or values.get("email")):
             raise UserError(_("Name the customer of the event with “phone” or “email”."))
         self._check_fire_access()
-        leads = self.env["crm.lead"]._stage_automation_match(values.get("email"), values.get("phone"))
+        leads = self.env["crm.lead"]._stage_automation_match(
+            values.get("email"), values.get("phone"), values.get("country"))
         leads.check_access("write")
-        details = {key: value for key, value in values.items() if key not in ("phone", "email")}
+        details = {key: value for key, value in values.items() if key not in ("phone", "email", "country")}
         return self._fire_event(event, leads, payload=values, event=details)
 
     @api.model

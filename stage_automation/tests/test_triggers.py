@@ -202,7 +202,7 @@ class TestTriggerEvents(TriggerCase):
         results = self.Trigger.stage_automation_event("incoming_call", {"phone": "0033 6 12 34 56 78"})
         self.assertEqual([r["lead_id"] for r in results], [by_partner.id])
         self.assertEqual(stranger.stage_id, self.stage_qualified)
-        self.Trigger.stage_automation_event("missed_call", {"phone": "+33612345678"})
+        self.Trigger.stage_automation_event("missed_call", {"phone": "06 12 34 56 78", "country": "FR"})
         self.assertEqual(by_partner.stage_id, self.stage_won, "a missed call fires the missed-call triggers")
 
     def test_form_submitted_matches_by_email_and_filters_on_the_form(self):
