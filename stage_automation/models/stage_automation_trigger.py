@@ -1,6 +1,8 @@
 import hashlib
 import hmac
+import re
 import secrets
+import unicodedata
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -49,8 +51,9 @@ class StageAutomationTrigger(models.Model):
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
     code = fields.Char(
-        required=True, copy=False,
-        help="Identifier integrations use to fire this trigger (unique per company).")
+        required=True, copy=False, compute="_compute_code", store=True, readonly=False, precompute=True,
+        help="Identifier integrations use to fire this trigger (unique per company); made from the name "
+             "unless you write one.")
     stage_id = fields.Many2one(
         "crm.stage", string="Move to stage", required=True, index=True, ondelete="cascade",
         help="The stage the lead is moved to when the event happens; only its rules run.")
@@ -89,6 +92,12 @@ class StageAutomationTrigger(models.Model):
     _sql_constraints = [
         ("code_company_uniq", "unique (code, company_id)", "The code of a trigger must be unique per company."),
     ]
+
+    @api.depends("name")
+    def _compute_code(self):
+        for trigger in self.filtered(lambda t: not t.code and t.name):
+            ascii_name = unicodedata.normalize("NFKD", trigger.name).encode("ascii", "ignore").decode()
+            trigger.code = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "trigger"
 
     @api.depends("token_date")
     def _compute_has_token(self):

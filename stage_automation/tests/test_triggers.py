@@ -139,6 +139,11 @@ class TestTriggerValidation(TriggerCase):
         second = self.trigger(code="per-company", company_id=other.id)
         self.assertTrue(first and second)
 
+    def test_code_made_from_the_name_unless_written(self):
+        trigger = self.Trigger.create({"name": "Réponse reçue / Odpowiedź", "stage_id": self.stage_proposal.id})
+        self.assertEqual(trigger.code, "reponse_recue_odpowiedz")
+        self.assertEqual(self.trigger(name="Other name", code="kept").code, "kept")
+
     def test_bad_domain_field_and_pipeline(self):
         with self.assertRaisesRegex(ValidationError, "not a valid domain"):
             self.trigger(code="c1", filter_domain="[('no_such_field', '=', 1)]")
