@@ -77,7 +77,11 @@ class CrmLead(models.Model):
             partners = self.env["res.partner"].sudo().search([("phone_mobile_search", "=like", tail)])
             candidates |= Lead.search([("partner_id", "in", partners.ids)]) if partners else Lead
             leads |= candidates.filtered(lambda lead: number in lead._stage_automation_numbers())
-        return leads.filtered(lambda lead: lead.active and not lead.stage_id.is_won)
+        return leads._stage_automation_open()
+
+    def _stage_automation_open(self):
+        """These leads but the won, lost and archived ones: the leads triggers may still move."""
+        return self.filtered(lambda lead: lead.active and not lead.stage_id.is_won)
 
     def _stage_automation_numbers(self):
         """The lead's and its customer's phone and mobile, in E.164 (the unusable ones left out)."""

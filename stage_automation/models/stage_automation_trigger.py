@@ -1,11 +1,15 @@
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import unicodedata
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+_logger = logging.getLogger(__name__)
 
 TRIGGER_TYPES = [
     ("email_received", "E-mail received"),
@@ -354,6 +358,25 @@ class StageAutomationTrigger(models.Model):
             return []
         triggers = self.sudo().search([("trigger_type", "=", trigger_type)])
         return triggers._fire(leads, payload=payload, event=event)
+
+    @api.model
+    def _fire_event_safely(self, trigger_type, leads, payload=None, event=None):
+        """``_fire_event`` from inside what the customer does (viewing a page, chatting, sending a form).
+
+        A failure is logged and undone, never passed on: the customer's page,
+        message or form goes through whatever happens to the automation.
+        Concurrency errors still propagate, for Odoo to retry the request.
+        """
+        if not leads or trigger_type not in self._active_types():
+            return []
+        try:
+            with self.env.cr.savepoint():
+                return self._fire_event(trigger_type, leads, payload=payload, event=event)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:
+            _logger.exception("Stage automation: firing the “%s” triggers of leads %s failed", trigger_type, leads.ids)
+            return []
 
     # ------------------------------------------------------------
     # PUBLIC API

@@ -1,0 +1,43 @@
+from odoo import models
+from odoo.http import request
+
+
+class WebsiteVisitor(models.Model):
+    """Page views and visits of a visitor linked to open leads fire "visit" and "returning visitor"."""
+
+    _inherit = "website.visitor"
+
+    def _handle_webpage_dispatch(self, website_page):
+        """A tracked page was viewed: "visit" fires, and "returning visitor" when Odoo counted a new visit.
+
+        Odoo counts the visit in the SQL upsert of ``_upsert_visitor`` (a visit
+        starts after 8 hours without activity): the count is compared around it.
+        """
+        active_types = self.env["stage.automation.trigger"]._active_types()
+        visitor = self._get_visitor_from_request() if {"visit", "returning_visitor"} & active_types else None
+        visits = visitor.visit_count if visitor else 0
+        super()._handle_webpage_dispatch(website_page)
+        if visitor:
+            visitor.invalidate_recordset(["visit_count"])
+            visitor._stage_automation_visited(request.httprequest.url, returning=visitor.visit_count > visits)
+
+    def _update_visitor_last_visit(self):
+        """Odoo also counts a new visit here (a login, a live-chat message): "returning visitor" fires then."""
+        listening = "returning_visitor" in self.env["stage.automation.trigger"]._active_types()
+        visits = self.visit_count if listening else 0
+        super()._update_visitor_last_visit()
+        if listening:
+            self.invalidate_recordset(["visit_count"])
+            if self.visit_count > visits:
+                self._stage_automation_visited(None, returning=True)
+
+    def _stage_automation_visited(self, url, returning):
+        """Fire the visit triggers of this visitor's open leads (``url``: the page viewed, if it was one)."""
+        self.ensure_one()
+        leads = self.sudo().lead_ids._stage_automation_open()
+        payload = {"visitor_id": self.id, "visit_count": self.visit_count, "url": url}
+        Trigger = self.env["stage.automation.trigger"]
+        if returning:
+            Trigger._fire_event_safely("returning_visitor", leads, payload=payload)
+        if url:
+            Trigger._fire_event_safely("visit", leads, payload=payload, event={"url": url})
