@@ -15,26 +15,32 @@ class WebsiteVisitor(models.Model):
         """
         active_types = self.env["stage.automation.trigger"]._active_types()
         visitor = self._get_visitor_from_request() if {"visit", "returning_visitor"} & active_types else None
-        visits = visitor.visit_count if visitor else 0
+        leads = visitor._stage_automation_leads() if visitor else None
+        visits = visitor.visit_count if leads else 0
         super()._handle_webpage_dispatch(website_page)
-        if visitor:
+        if leads:
             visitor.invalidate_recordset(["visit_count"])
-            visitor._stage_automation_visited(request.httprequest.url, returning=visitor.visit_count > visits)
+            visitor._stage_automation_visited(leads, request.httprequest.url, returning=visitor.visit_count > visits)
 
     def _update_visitor_last_visit(self):
         """Odoo also counts a new visit here (a login, a live-chat message): "returning visitor" fires then."""
         listening = "returning_visitor" in self.env["stage.automation.trigger"]._active_types()
-        visits = self.visit_count if listening else 0
+        leads = self._stage_automation_leads() if listening else None
+        visits = self.visit_count if leads else 0
         super()._update_visitor_last_visit()
-        if listening:
+        if leads:
             self.invalidate_recordset(["visit_count"])
             if self.visit_count > visits:
-                self._stage_automation_visited(None, returning=True)
+                self._stage_automation_visited(leads, None, returning=True)
 
-    def _stage_automation_visited(self, url, returning):
-        """Fire the visit triggers of this visitor's open leads (``url``: the page viewed, if it was one)."""
+    def _stage_automation_leads(self):
+        """The visitor's open leads: the ones its visits may move."""
         self.ensure_one()
-        leads = self.sudo().lead_ids._stage_automation_open()
+        return self.sudo().lead_ids._stage_automation_open()
+
+    def _stage_automation_visited(self, leads, url, returning):
+        """Fire the visit triggers of ``leads`` (``url``: the page viewed, if it was one)."""
+        self.ensure_one()
         payload = {"visitor_id": self.id, "visit_count": self.visit_count, "url": url}
         Trigger = self.env["stage.automation.trigger"]
         if returning:

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import new_test_user, tagged
 
-from .test_website_form import WebsiteCase
+from .common import WebsiteCase
 
 
 @tagged("post_install", "-at_install")
