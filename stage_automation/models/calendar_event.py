@@ -14,5 +14,5 @@ class CalendarEvent(models.Model):
             if not lead and event.res_model == "crm.lead" and event.res_id:
                 lead = self.env["crm.lead"].browse(event.res_id)
             if lead:
-                Trigger._fire_event("resource_booked", lead, payload={"event_id": event.id, "name": event.name})
+                Trigger._fire_event_safely("resource_booked", lead, payload={"event_id": event.id, "name": event.name})
         return events

@@ -119,9 +119,9 @@ class CrmLead(models.Model):
         for lead in self:
             changed = {name for name in watched if lead[name] != before[lead.id][name]}
             if "user_id" in changed:
-                Trigger._fire_event("user_changed", lead, event={"fields": ["user_id"]})
+                Trigger._fire_event_safely("user_changed", lead, event={"fields": ["user_id"]})
             if changed:
-                Trigger._fire_event("field_changed", lead, event={"fields": sorted(changed)})
+                Trigger._fire_event_safely("field_changed", lead, event={"fields": sorted(changed)})
         return result
 
     @api.model
@@ -136,7 +136,7 @@ class CrmLead(models.Model):
         return result
 
     def _stage_automation_email_received(self, msg_dict):
-        self.env["stage.automation.trigger"]._fire_event(
+        self.env["stage.automation.trigger"]._fire_event_safely(
             "email_received", self,
             payload={"from": msg_dict.get("email_from") or msg_dict.get("from"), "subject": msg_dict.get("subject")})
 
@@ -146,7 +146,7 @@ class CrmLead(models.Model):
         author_user = message.author_id.user_ids[:1]
         if message.message_type == "comment" and not message.subtype_id.internal and author_user \
                 and not author_user.share:
-            self.env["stage.automation.trigger"]._fire_event(
+            self.env["stage.automation.trigger"]._fire_event_safely(
                 "message_sent", self, payload={"message_id": message.id, "subject": message.subject or ""})
         return result
 

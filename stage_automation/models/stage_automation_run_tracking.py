@@ -43,5 +43,5 @@ class StageAutomationRun(models.Model):
 
     def _stage_automation_tracked(self, trigger_type, payload):
         self.ensure_one()
-        return self.env["stage.automation.trigger"].sudo()._fire_event(
+        return self.env["stage.automation.trigger"].sudo()._fire_event_safely(
             trigger_type, self.lead_id, payload=payload, event=payload)

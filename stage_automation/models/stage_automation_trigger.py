@@ -361,10 +361,11 @@ class StageAutomationTrigger(models.Model):
 
     @api.model
     def _fire_event_safely(self, trigger_type, leads, payload=None, event=None):
-        """``_fire_event`` from inside what the customer does (viewing a page, chatting, sending a form).
+        """``_fire_event`` from inside what someone else is doing (a customer viewing a page, chatting,
+        sending a form or an e-mail; an employee saving a lead or booking a meeting).
 
-        A failure is logged and undone, never passed on: the customer's page,
-        message or form goes through whatever happens to the automation.
+        A failure is logged and undone, never passed on: the page, message,
+        form, e-mail or save goes through whatever happens to the automation.
         Concurrency errors still propagate, for Odoo to retry the request.
         """
         if not leads or trigger_type not in self._active_types():
@@ -375,6 +376,8 @@ class StageAutomationTrigger(models.Model):
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise
         except Exception:
+            # The savepoint flushed what was pending before it: only the firing's own changes are forgotten.
+            self.env.invalidate_all(flush=False)
             _logger.exception("Stage automation: firing the “%s” triggers of leads %s failed", trigger_type, leads.ids)
             return []
 
