@@ -1,5 +1,8 @@
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import StageAutomationCase
 
@@ -285,6 +288,15 @@ class TestTriggerEvents(TriggerCase):
             "stop": "2026-12-01 10:00:00", "partner_ids": [(4, self.manager.partner_id.id)]})
         self.assertEqual(lead.stage_id, self.stage_proposal)
         self.assertEqual(self.logs(lead).payload["name"], "Demo room")
+
+    def test_a_failing_trigger_never_breaks_the_save_that_fired_it(self):
+        self.trigger(trigger_type="field_changed", field_id=self.env.ref("crm.field_crm_lead__priority").id)
+        lead = self.lead()
+        with patch.object(type(self.Trigger), "_fire", side_effect=RuntimeError("broken")), \
+                mute_logger("odoo.addons.stage_automation.models.stage_automation_trigger"):
+            lead.write({"priority": "2", "description": "Saved"})
+        self.assertEqual((lead.priority, lead.description), ("2", "<p>Saved</p>"))
+        self.assertEqual(lead.stage_id, self.stage_qualified)
 
     def test_events_without_a_trigger_cost_no_query(self):
         lead = self.lead()
