@@ -10,7 +10,7 @@ class StageAutomationRule(models.Model):
     action = fields.Selection(
         selection_add=[("blacklist", "Add to the exception list")], ondelete={"blacklist": "cascade"})
     blacklist_reason = fields.Char(
-        string="Reason", translate=True,
+        string="Exception reason", translate=True,
         help="Logged on the blacklist entries; placeholders such as {{ object.name }} are rendered on the lead.")
 
     def _run_action_blacklist(self, run, lead):

@@ -40,7 +40,7 @@ class StageAutomationRule(models.Model):
         string="Start time", default=9.0,
         help="Time of day of the start, in the organizer's time zone, once the day is computed. "
              "00:00 keeps the computed moment.")
-    event_duration = fields.Float(string="Duration", default=1.0, help="Duration of the event, in hours.")
+    event_duration = fields.Float(string="Event duration", default=1.0, help="Duration of the event, in hours.")
     event_alarm_ids = fields.Many2many(
         "calendar.alarm", "stage_automation_rule_calendar_alarm_rel", "rule_id", "alarm_id", string="Reminders",
         help="Reminders of the event. For a call, choosing a reminder also puts the call in the caller's calendar.")

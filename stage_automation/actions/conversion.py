@@ -15,7 +15,7 @@ class StageAutomationRule(models.Model):
 
     action = fields.Selection(selection_add=[("convert", "Create from source")], ondelete={"convert": "cascade"})
     convert_target = fields.Selection(
-        [("opportunity", "Opportunity")], string="Create", default="opportunity",
+        [("opportunity", "Opportunity")], string="Create from the lead", default="opportunity",
         help="What the rule makes of the lead.")
     convert_team_id = fields.Many2one(
         "crm.team", string="Into pipeline", ondelete="set null", domain="[('use_opportunities', '=', True)]",
