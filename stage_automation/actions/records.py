@@ -65,8 +65,12 @@ class StageAutomationRule(models.Model):
         lead.write(self._prepare_values(lead))
         return _("Updated %(fields)s.", fields=", ".join(self.value_ids.field_id.mapped("field_description")))
 
+    def _needs_own_transaction(self):
+        return self.action == "unlink" or super()._needs_own_transaction()
+
     def _run_action_unlink(self, run, lead):
-        """Delete the lead, as a person would.
+        """Delete the lead, as a person would, in a queue job of its own: the change that
+        activated the rule is saved first (the lead must not vanish under the person's hands).
 
         The lead's runs are deleted with it, like its chatter, but not this
         one: it is detached from the lead first and stays in the log (rule,

@@ -325,6 +325,16 @@ class StageAutomationRule(models.Model):
             raise ValidationError(_("The action “%(action)s” is not available.", action=self.action))
         return method(run, lead) or ""
 
+    def _needs_own_transaction(self):
+        """Whether the action must not run inside the change that activated the rule.
+
+        Such a rule is handed to the queue even when it is due at once, and
+        runs right after the change is saved (deleting the lead the person is
+        saving cannot happen under their hands).
+        """
+        self.ensure_one()
+        return False
+
     def action_view_runs(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id("stage_automation.stage_automation_run_action")

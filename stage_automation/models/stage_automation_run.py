@@ -255,9 +255,12 @@ class StageAutomationRun(models.Model):
         user's stage change and the other rules go on.
         """
         for run in self:
-            # A rule that deleted the lead deleted the lead's other runs with it.
-            if run.exists():
-                run._execute_one()
+            if not run.exists():
+                continue  # deleted with its lead by an earlier rule
+            if run.rule_id._needs_own_transaction() and not self.env.context.get("job_uuid"):
+                run._wake_dispatcher()
+                continue
+            run._execute_one()
 
     def _execute_one(self):
         if self.state not in ("pending", "running"):

@@ -10,15 +10,18 @@ from .common_actions import ENTRY, ActionCase
 class TestRecordActions(ActionCase):
     """Deleting the lead, and adding its contact details to the exception lists."""
 
-    def test_delete_keeps_its_own_run_as_the_trace_and_stops_the_entry(self):
+    def test_delete_after_the_change_is_saved_keeping_its_own_run_as_the_trace(self):
         before = self.rule(name="Before", sequence=1)
         delete = self.rule(name="Delete junk", sequence=2, action="unlink")
-        after = self.rule(name="After", sequence=3)
+        chained = self.rule(name="Chained", sequence=3, after_previous=True)
         later = self.rule(name="Later", sequence=4, timing="delay", delay=1)
         lead = self.lead(name="Junk")
         lead_id, company = lead.id, lead.company_id
         with self.at(ENTRY):
             lead.stage_id = self.stage_new
+            self.assertTrue(lead.web_read({"name": {}}), "the person's change is saved and read back")
+            self.assertEqual(self.runs(lead, delete).state, "pending")
+            self.dispatch()
         self.assertFalse(lead.exists())
         trace = self.Run.search([("rule_id", "=", delete.id)])
         self.assertEqual(trace.state, "done")
@@ -26,14 +29,16 @@ class TestRecordActions(ActionCase):
         self.assertEqual(trace.reason, f"Deleted the lead “Junk” (id {lead_id}).")
         self.assertEqual((trace.company_id, trace.lead_type, trace.stage_id), (company, "opportunity", self.stage_new))
         self.assertEqual(trace.display_name, "Delete junk — deleted lead")
-        self.assertFalse(self.Run.search([("rule_id", "in", (before | after | later).ids)]),
+        self.assertFalse(self.Run.search([("rule_id", "in", (before | chained | later).ids)]),
                          "the lead's other runs go with it")
         self.assertFalse(self.queued_jobs())
 
     def test_delete_that_fails_leaves_the_lead_and_its_run_as_they_were(self):
         rule = self.rule(action="unlink")
-        with patch.object(type(self.env["crm.lead"]), "unlink", side_effect=UserError("Locked by the accountant.")):
-            lead, run = self.enter(rule)
+        lead, run = self.enter(rule)
+        with self.at(ENTRY), patch.object(type(self.env["crm.lead"]), "unlink",
+                                          side_effect=UserError("Locked by the accountant.")):
+            self.dispatch()
         self.assertTrue(lead.exists())
         self.assertEqual(run.lead_id, lead)
         self.assertEqual(run.state, "failed")
