@@ -85,9 +85,13 @@ class StageAutomationRuleValue(models.Model):
         if text.isdigit():
             found = records.browse(int(text)).exists()
         else:
-            # Names may also be searched on short codes (a country's "AT" for "Atlantis"): keep exact names only.
-            found = records.search([("display_name", "=ilike", text)]).filtered(
-                lambda record: record.display_name.casefold() == text.casefold())
+            # A name search also compares fixed-size codes, cut to their size (a country's code "AT" for
+            # "Atlantis", "AU" for "Austria"): keep the records one of whose names is the text.
+            wanted = text.casefold()
+            searched = [name for name in records._rec_names_search or [records._rec_name] if "." not in name]
+            found = records.search([("display_name", "=ilike", text)]).filtered(lambda record: any(
+                isinstance(name, str) and name.casefold() == wanted
+                for name in [record.display_name, *(record[fname] for fname in searched)]))
         if len(found) != 1:
             raise UserError(_("No single record “%(value)s” found for %(field)s.", value=text, field=label))
         return found

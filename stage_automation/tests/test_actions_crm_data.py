@@ -33,10 +33,15 @@ class TestCrmDataActions(ActionCase):
         self.assertEqual(company.country_id, self.env.ref("base.be"))
 
     def test_create_contact_with_values(self):
-        rule = self.rule(action="create_contact", value_ids=[self.partner_line("function", "Buyer")])
+        rule = self.rule(action="create_contact", value_ids=[
+            self.partner_line("function", "Buyer"),
+            self.partner_line("country_id", "Austria"),  # not Australia, whose code "AU" starts the name
+        ])
         lead, run = self.enter(rule, contact_name="Ann Smith")
+        self.assertEqual(run.state, "done", run.reason)
         contact = self.env["res.partner"].browse(run.outputs["contact_id"])
         self.assertEqual((contact.name, contact.function, contact.is_company), ("Ann Smith", "Buyer", False))
+        self.assertEqual(contact.country_id.code, "AT")
         self.assertFalse(lead.partner_id, "a created contact is not the lead's customer")
 
     def test_create_company_without_a_name_fails(self):
