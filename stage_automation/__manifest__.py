@@ -17,6 +17,7 @@
         "views/stage_automation_trigger_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
+        "views/mail_activity_views.xml",
         "views/stage_automation_menus.xml",
     ],
     "demo": ["demo/stage_automation_demo.xml"],

@@ -6,4 +6,7 @@ Each module extends ``stage.automation.rule`` with its action keys
 same way, without touching this module.
 """
 
+# Order matters: a module extending another one's action (assignment extends
+# records' change_user) comes after it.
 from . import activities, messages, records
+from . import assignment, blacklist, calendar_events, control, conversion, crm_data

@@ -8,4 +8,5 @@ from . import crm_lead
 from . import crm_lead_trigger
 from . import crm_stage
 from . import calendar_event
+from . import mail_activity
 from . import stage_automation_run_tracking

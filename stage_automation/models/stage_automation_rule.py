@@ -196,14 +196,17 @@ class StageAutomationRule(models.Model):
             and self.lead_type in ("both", lead.type)
         )
 
-    def _compute_due(self, lead, start, calendars):
+    def _compute_due(self, lead, start, calendars, timing=None, date_field=None):
         """Due moment (naive UTC) of this rule for ``lead`` counted from ``start``.
 
         :param calendars: cache ``{(calendar id, resource id): WorkCalendar}`` shared by a batch
+        :param timing: another moment computed the same way (e.g. the start of a meeting the
+          rule schedules), with ``date_field`` for its date; by default the rule's own "Execute"
         :raise engine.TimingError: when no moment can be computed (empty date, empty calendar)
         """
         self.ensure_one()
-        timing = self._timing()
+        timing = timing or self._timing()
+        date_field = date_field or self.date_field_id
         tz = ZoneInfo(lead.user_id.tz or self.env.user.tz or "UTC")
         calendar = None
         if timing.uses_calendar:
@@ -218,10 +221,10 @@ class StageAutomationRule(models.Model):
             calendar = calendars[key]
         date_value = None
         if timing.uses_date:
-            date_value = lead[self.date_field_id.name]
+            date_value = lead[date_field.name]
             if not date_value:
-                raise engine.TimingError(_("the date “%(field)s” is empty", field=self.date_field_id.field_description))
-            if self.date_field_id.ttype == "datetime":
+                raise engine.TimingError(_("the date “%(field)s” is empty", field=date_field.field_description))
+            if date_field.ttype == "datetime":
                 date_value = date_value.replace(tzinfo=timezone.utc)
         due = engine.due_moment(
             timing, start.replace(tzinfo=timezone.utc), date_value=date_value, tz=tz, calendar=calendar)
@@ -281,6 +284,16 @@ class StageAutomationRule(models.Model):
         if method is None:
             raise ValidationError(_("The action “%(action)s” is not available.", action=self.action))
         return method(run, lead) or ""
+
+    def _needs_own_transaction(self):
+        """Whether the action must not run inside the change that activated the rule.
+
+        Such a rule is handed to the queue even when it is due at once, and
+        runs right after the change is saved (deleting the lead the person is
+        saving cannot happen under their hands).
+        """
+        self.ensure_one()
+        return False
 
     def action_view_runs(self):
         self.ensure_one()

@@ -7,3 +7,10 @@ from . import test_access_rights
 from . import test_triggers
 from . import test_trigger_http
 from . import test_ui
+from . import test_actions_activities
+from . import test_actions_calendar
+from . import test_actions_messages
+from . import test_actions_assignment
+from . import test_actions_records
+from . import test_actions_conversion
+from . import test_actions_crm_data
