@@ -10,3 +10,4 @@ same way, without touching this module.
 # records' change_user) comes after it.
 from . import activities, messages, records
 from . import assignment, blacklist, calendar_events, control, conversion, crm_data
+from . import customer_messages, outgoing, channels

@@ -14,3 +14,5 @@ from . import test_actions_assignment
 from . import test_actions_records
 from . import test_actions_conversion
 from . import test_actions_crm_data
+from . import test_actions_customers
+from . import test_actions_outgoing
