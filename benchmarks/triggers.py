@@ -17,13 +17,12 @@ For each size N (open leads with phone numbers in one pipeline):
 Medians of 5 passes in one transaction, rolled back at the end.
 """
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dispatch_vs_base_automation import REPO, ensure_database, measure  # noqa: E402
+from dispatch_vs_base_automation import main, measure  # noqa: E402
 
 
 def run(env, sizes):
@@ -79,25 +78,5 @@ def run(env, sizes):
               f"+{watched_q - none_q} q)", flush=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default="stage_automation_bench")
-    parser.add_argument("--sizes", default="1000,10000")
-    args = parser.parse_args()
-    sizes = sorted(int(size) for size in args.sizes.split(","))
-
-    import odoo
-    from odoo import SUPERUSER_ID, api
-
-    odoo.tools.config.parse_config([f"--addons-path={REPO}", "--log-level=warn"])
-    ensure_database(args.db)
-    registry = odoo.modules.registry.Registry(args.db)
-    with registry.cursor() as cr:
-        try:
-            run(api.Environment(cr, SUPERUSER_ID, {}), sizes)
-        finally:
-            cr.rollback()
-
-
 if __name__ == "__main__":
-    main()
+    main(run, __doc__, "1000,10000")

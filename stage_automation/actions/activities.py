@@ -122,15 +122,19 @@ class StageAutomationRun(models.Model):
         "mail.activity", "stage_automation_run_activity_rel", "run_id", "activity_id", string="Activities")
 
     @api.model
-    def _on_stage_exit(self, leads, reason):
-        runs = super()._on_stage_exit(leads, reason)
-        done_runs = self.search([
+    def _runs_to_auto_close(self, leads, field_name):
+        """Completed runs of ``leads`` that created ``field_name`` records to close when the lead leaves."""
+        return self.search([
             ("lead_id", "in", leads.ids),
             ("state", "=", "done"),
             ("rule_id.activity_auto_close", "=", True),
-            ("activity_ids", "!=", False),
+            (field_name, "!=", False),
         ])
-        open_activities = done_runs.activity_ids.filtered("active")
+
+    @api.model
+    def _on_stage_exit(self, leads, reason):
+        runs = super()._on_stage_exit(leads, reason)
+        open_activities = self._runs_to_auto_close(leads, "activity_ids").activity_ids.filtered("active")
         if open_activities:
             open_activities.action_feedback(feedback=_("Closed automatically: the lead left the stage."))
         return runs

@@ -11,11 +11,6 @@ class StageAutomationRun(models.Model):
     def _on_stage_exit(self, leads, reason):
         """The rule's "Close when the lead leaves the stage" marks its open tasks done."""
         runs = super()._on_stage_exit(leads, reason)
-        done_runs = self.search([
-            ("lead_id", "in", leads.ids),
-            ("state", "=", "done"),
-            ("rule_id.activity_auto_close", "=", True),
-            ("project_task_ids", "!=", False),
-        ])
-        done_runs.project_task_ids.filtered(lambda task: not task.is_closed).write({"state": "1_done"})
+        tasks = self._runs_to_auto_close(leads, "project_task_ids").project_task_ids
+        tasks.filtered(lambda task: not task.is_closed).write({"state": "1_done"})
         return runs
