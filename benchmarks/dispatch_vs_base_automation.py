@@ -39,6 +39,7 @@ def ensure_database(db):
     print(f"{'Updating' if exists else 'Creating'} database {db} with {modules} …", flush=True)
     subprocess.run(
         [sys.executable, "-m", "odoo", "-d", db, f"--addons-path={REPO}", "-i", modules,
+         *(["-u", "stage_automation"] if exists else []),
          "--stop-after-init", "--log-level=warn", "--without-demo=all"],
         check=True, stdout=subprocess.DEVNULL)
 
@@ -116,10 +117,11 @@ def run(env, sizes):
         del batch
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(run_sizes=None, description=__doc__, default_sizes="1000,10000,30000"):
+    """Parse ``--db`` and ``--sizes``, make sure the database has the addons, run, roll back."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--db", default="stage_automation_bench")
-    parser.add_argument("--sizes", default="1000,10000,30000")
+    parser.add_argument("--sizes", default=default_sizes)
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
 
@@ -131,7 +133,7 @@ def main():
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
         try:
-            run(api.Environment(cr, SUPERUSER_ID, {}), sizes)
+            (run_sizes or run)(api.Environment(cr, SUPERUSER_ID, {}), sizes)
         finally:
             cr.rollback()
 

@@ -6,4 +6,9 @@ Each module extends ``stage.automation.rule`` with its action keys
 same way, without touching this module.
 """
 
-from . import activities, messages, records, codes, waits, documents, details, crm_read
+# Order matters: a module extending another one's action (assignment extends
+# records' change_user) comes after it.
+from . import activities, messages, records
+from . import assignment, blacklist, calendar_events, control, conversion, crm_data
+from . import customer_messages, outgoing, channels
+from . import codes, waits, documents, details, crm_read

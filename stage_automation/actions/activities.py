@@ -4,20 +4,33 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 
+# Default activity type of each activity action; the rule's "Activity type" overrides it.
+DEFAULT_ACTIVITY_TYPES = {
+    "task": "mail.mail_activity_data_todo",
+    "call": "mail.mail_activity_data_call",
+    "meeting": "mail.mail_activity_data_meeting",
+    "control": "mail.mail_activity_data_todo",
+}
+
 
 class StageAutomationRule(models.Model):
     _inherit = "stage.automation.rule"
 
     action = fields.Selection(
-        selection_add=[("activity", "Activity")], ondelete={"activity": "cascade"}, default="activity")
+        selection_add=[("activity", "Activity"), ("task", "Task"), ("call", "Schedule a call")],
+        ondelete={"activity": "cascade", "task": "cascade", "call": "cascade"}, default="activity")
     activity_type_id = fields.Many2one(
         "mail.activity.type", string="Activity type", ondelete="restrict",
-        domain="['|', ('res_model', '=', False), ('res_model', '=', 'crm.lead')]")
+        domain="['|', ('res_model', '=', False), ('res_model', '=', 'crm.lead')]",
+        help="For a task, a call or a meeting: leave empty for the To-Do, Call or Meeting type.")
     activity_deadline_days = fields.Integer(
         string="Due in (days)", help="Deadline of the activity, counted in days from the moment the rule runs.")
     activity_auto_close = fields.Boolean(
         string="Close when the lead leaves the stage",
         help="Mark the activity done automatically if the lead moves to another stage before it is done.")
+    activity_important = fields.Boolean(
+        string="Important activity",
+        help="Flag the activity as important in the lists of activities (a task of a project gets the high priority).")
 
     @api.constrains("action", "activity_type_id")
     def _check_activity_type(self):
@@ -25,24 +38,81 @@ class StageAutomationRule(models.Model):
             raise ValidationError(_("Rule “%(rule)s”: choose the type of the activity.", rule=rule.name))
 
     def _run_action_activity(self, run, lead):
+        users = self._activity_users(lead)
+        activities = self._schedule_activities(run, lead, self.activity_type_id, users)
+        return _("Activity “%(activity)s” scheduled for %(users)s.",
+                 activity=activities[:1].summary or self.activity_type_id.name, users=", ".join(users.mapped("name")))
+
+    def _run_action_task(self, run, lead):
+        users = self._activity_users(lead)
+        activities = self._schedule_activities(run, lead, self._activity_type(), users)
+        return _("To-do “%(task)s” scheduled for %(users)s.",
+                 task=activities[:1].summary or activities[:1].activity_type_id.name,
+                 users=", ".join(users.mapped("name")))
+
+    def _run_action_call(self, run, lead):
+        """A call activity due on the day of the call; with reminders, the call also takes
+        its slot in the caller's calendar, the event linked to the activity as Odoo links
+        an activity to the meeting scheduled from it."""
+        call_type = self._activity_type()
+        start = self._event_start(lead)
+        calls = self.env["mail.activity"]
+        for user in self._activity_users(lead):
+            activity = self._schedule_activities(run, lead, call_type, user, deadline=start)
+            if self.event_alarm_ids:
+                self._create_lead_event(lead, user, start, user.partner_id, activities=activity)
+            calls |= activity
+        return _("Call “%(call)s” scheduled for %(users)s on %(day)s.",
+                 call=calls[:1].summary or call_type.name, users=", ".join(calls.user_id.mapped("name")),
+                 day=calls[:1].date_deadline)
+
+    def _activity_users(self, lead):
         users = self._get_recipients(lead)
         if not users:
             raise UserError(_("Nobody to assign the activity to: the lead has no responsible."))
-        summary = self._render("summary", lead)
-        note = plaintext2html(self._render("body", lead)) if self.body else ""
+        return users
+
+    def _activity_type(self):
+        """The rule's activity type, else the default type of its action."""
+        if self.activity_type_id:
+            return self.activity_type_id
+        activity_type = self.env.ref(DEFAULT_ACTIVITY_TYPES[self.action], raise_if_not_found=False)
+        if not activity_type:
+            raise UserError(_("The default activity type of this action was deleted: choose an activity type."))
+        return activity_type
+
+    def _schedule_activities(self, run, lead, activity_type, users, deadline=None, summary=None, note=None):
+        """One activity of ``activity_type`` per user, with the rule's summary, note and importance.
+
+        The activities are recorded on the run, which closes them when the lead
+        leaves the stage if the rule says so.
+
+        :param deadline: moment (naive UTC) the activity is due, taken as that day in each
+          user's time zone; by default the rule's "Due in (days)" counted from today
+        :param summary: summary instead of the rule's own (rendered) one
+        :param note: HTML note instead of the rule's own (rendered) body
+        """
+        if summary is None:
+            summary = self._render("summary", lead)
+        if note is None:
+            note = plaintext2html(self._render("body", lead)) if self.body else ""
         activities = self.env["mail.activity"]
         for user in users:
-            today = fields.Date.context_today(lead.with_context(tz=user.tz or "UTC"))
+            lead_in_tz = lead.with_context(tz=user.tz or "UTC")
+            if deadline:
+                day = fields.Datetime.context_timestamp(lead_in_tz, deadline).date()
+            else:
+                day = fields.Date.context_today(lead_in_tz) + timedelta(days=self.activity_deadline_days)
             activities |= lead.activity_schedule(
-                activity_type_id=self.activity_type_id.id,
+                activity_type_id=activity_type.id,
                 summary=summary,
                 note=note,
                 user_id=user.id,
-                date_deadline=today + timedelta(days=self.activity_deadline_days),
+                date_deadline=day,
+                important=self.activity_important,
             )
-        run.activity_ids = activities
-        return _("Activity “%(activity)s” scheduled for %(users)s.",
-                 activity=summary or self.activity_type_id.name, users=", ".join(users.mapped("name")))
+        run.activity_ids |= activities
+        return activities
 
 
 class StageAutomationRun(models.Model):
@@ -52,15 +122,19 @@ class StageAutomationRun(models.Model):
         "mail.activity", "stage_automation_run_activity_rel", "run_id", "activity_id", string="Activities")
 
     @api.model
-    def _on_stage_exit(self, leads, reason):
-        runs = super()._on_stage_exit(leads, reason)
-        done_runs = self.search([
+    def _runs_to_auto_close(self, leads, field_name):
+        """Completed runs of ``leads`` that created ``field_name`` records to close when the lead leaves."""
+        return self.search([
             ("lead_id", "in", leads.ids),
             ("state", "=", "done"),
             ("rule_id.activity_auto_close", "=", True),
-            ("activity_ids", "!=", False),
+            (field_name, "!=", False),
         ])
-        open_activities = done_runs.activity_ids.filtered("active")
+
+    @api.model
+    def _on_stage_exit(self, leads, reason):
+        runs = super()._on_stage_exit(leads, reason)
+        open_activities = self._runs_to_auto_close(leads, "activity_ids").activity_ids.filtered("active")
         if open_activities:
             open_activities.action_feedback(feedback=_("Closed automatically: the lead left the stage."))
         return runs

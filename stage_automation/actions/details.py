@@ -19,15 +19,12 @@ class StageAutomationRule(models.Model):
         string="Details of", default="contact", required=True)
     partner_address_type = fields.Selection(
         [("contact", "Main address"), ("invoice", "Invoice address"), ("delivery", "Delivery address")],
-        string="Address", default="contact", required=True,
+        string="Address type", default="contact", required=True,
         help="Main address: the contact or company itself. Invoice or delivery address: its child address "
              "of that type (read: the one Odoo would use; modify: created when missing).")
     partner_field_ids = fields.Many2many(
         "ir.model.fields", "stage_automation_rule_partner_field_rel", "rule_id", "field_id",
         string="Fields to read", domain=f"[('model', '=', 'res.partner'), ('ttype', 'in', {list(READABLE_TYPES)})]")
-    partner_value_ids = fields.One2many(
-        "stage.automation.rule.value", "rule_id", string="Details to set", copy=True,
-        domain=[("target", "=", "partner")], context={"default_target": "partner"})
     read_printable = fields.Boolean(
         string="Printable values", default=True,
         help="Set: names, labels and dates as people read them. Not set: ids, keys and ISO dates, "
@@ -38,7 +35,7 @@ class StageAutomationRule(models.Model):
         for rule in self.filtered(lambda r: r.action == "partner_read"):
             rule.variable_name = "partner"
 
-    @api.constrains("action", "partner_field_ids", "partner_value_ids")
+    @api.constrains("action", "partner_field_ids", "value_ids")
     def _check_partner_details(self):
         for rule in self:
             if rule.action == "partner_read":
@@ -47,7 +44,7 @@ class StageAutomationRule(models.Model):
                         "Rule “%(rule)s”: choose the fields to read and the prefix of their variables.",
                         rule=rule.name))
                 rule._check_readable_fields(rule.partner_field_ids, "res.partner")
-            elif rule.action == "partner_write" and not rule.partner_value_ids:
+            elif rule.action == "partner_write" and not rule.value_ids:
                 raise ValidationError(_("Rule “%(rule)s”: add at least one detail to set.", rule=rule.name))
 
     def _check_readable_fields(self, field_records, model):
@@ -58,6 +55,9 @@ class StageAutomationRule(models.Model):
             raise ValidationError(_("Rule “%(rule)s”: “%(field)s” cannot be read by a rule.",
                                     rule=self.name, field=wrong[0].field_description))
         self.env[model].check_field_access_rights("read", field_records.mapped("name"))
+
+    def _value_model(self):
+        return "res.partner" if self.action == "partner_write" else super()._value_model()
 
     def _stage_automation_output_names(self):
         names = super()._stage_automation_output_names()
@@ -77,8 +77,7 @@ class StageAutomationRule(models.Model):
 
     def _run_action_partner_write(self, run, lead):
         partner = self._details_partner(lead)
-        values = {line.field_id.name: line._convert(self._render("value", lead, record=line))
-                  for line in self.partner_value_ids}
+        values = self._prepare_values(lead)
         if self.partner_address_type != "contact":
             address = partner.child_ids.filtered(lambda child: child.type == self.partner_address_type)[:1]
             if not address:
@@ -86,7 +85,7 @@ class StageAutomationRule(models.Model):
             partner = address
         partner.write(values)
         return _("Updated %(fields)s of %(partner)s.", partner=partner.display_name,
-                 fields=", ".join(self.partner_value_ids.field_id.mapped("field_description")))
+                 fields=", ".join(self.value_ids.field_id.mapped("field_description")))
 
     def _details_partner(self, lead):
         """The contact, or its company, whose details the rule reads or modifies."""
@@ -95,12 +94,3 @@ class StageAutomationRule(models.Model):
             raise UserError(_("The lead has no contact: there are no details to read or modify."))
         return partner.commercial_partner_id if self.partner_target == "company" else partner
 
-
-class StageAutomationRuleValue(models.Model):
-    _inherit = "stage.automation.rule.value"
-
-    target = fields.Selection(selection_add=[("partner", "Contact or company")], ondelete={"partner": "cascade"})
-
-    @api.model
-    def _target_models(self):
-        return dict(super()._target_models(), partner="res.partner")

@@ -53,7 +53,7 @@ class StageAutomationRule(models.Model):
 
     def _document_output_names(self):
         return {
-            "attachment_ids": _("ids of the documents created so far in this stage entry (to attach to an e-mail)"),
+            "attachment_ids": _("id of the document, in a list (what e-mails to the customer attach)"),
             "document_url": _("download link of the document (public when the rule creates a public link)"),
             "document_name": _("file name of the document"),
         }
@@ -101,8 +101,7 @@ class StageAutomationRule(models.Model):
         url = f"{lead.get_base_url()}/web/content/{attachment.id}?download=true"
         if self.document_public_link:
             url += f"&access_token={attachment.generate_access_token()[0]}"
-        earlier = run._entry_variables().get("attachment_ids") or []
-        run._set_outputs({"attachment_ids": [*earlier, attachment.id], "document_url": url, "document_name": name})
+        run._set_outputs({"attachment_ids": attachment.ids, "document_url": url, "document_name": name})
         return attachment
 
     def _report_file_name(self, report, record):

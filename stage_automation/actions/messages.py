@@ -11,8 +11,11 @@ class StageAutomationRule(models.Model):
             ("notify", "Notification"),
             ("note", "Log a note"),
             ("email_responsible", "Send e-mail to employees"),
+            ("post", "Add a message to the activity stream"),
+            ("log", "Log to history"),
         ],
-        ondelete={"notify": "cascade", "note": "cascade", "email_responsible": "cascade"},
+        ondelete={"notify": "cascade", "note": "cascade", "email_responsible": "cascade", "post": "cascade",
+                  "log": "cascade"},
     )
     mail_template_id = fields.Many2one(
         "mail.template", string="E-mail template", ondelete="restrict",
@@ -22,7 +25,7 @@ class StageAutomationRule(models.Model):
     @api.constrains("action", "body", "mail_template_id")
     def _check_message_content(self):
         for rule in self:
-            if rule.action in ("notify", "note") and not rule.body:
+            if rule.action in ("notify", "note", "post", "log") and not rule.body:
                 raise ValidationError(_("Rule “%(rule)s”: write the text of the message.", rule=rule.name))
             if rule.action == "email_responsible" and not (rule.mail_template_id or rule.body):
                 raise ValidationError(_("Rule “%(rule)s”: choose an e-mail template or write the text.",
@@ -43,6 +46,35 @@ class StageAutomationRule(models.Model):
     def _run_action_note(self, run, lead):
         lead.message_post(body=plaintext2html(self._render("body", lead)), subtype_xmlid="mail.mt_note")
         return _("Note logged on the lead.")
+
+    def _run_action_post(self, run, lead):
+        """A message in the lead's chatter (a comment, not an internal note): the followers
+        are notified, the recipients too, and anyone notified can answer it by e-mail."""
+        recipients = self._get_recipients(lead)
+        message = lead.message_post(
+            body=plaintext2html(self._render("body", lead)),
+            subject=self._render("summary", lead) or False,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=recipients.partner_id.ids,
+        )
+        notified = message.notified_partner_ids
+        if not notified:
+            return _("Message posted on the lead; it has no follower to notify.")
+        return _("Message posted on the lead for %(partners)s.", partners=", ".join(notified.mapped("name")))
+
+    def _run_action_log(self, run, lead):
+        """An entry in the lead's history that notifies nobody.
+
+        ``_message_log`` is how Odoo itself records what happened to a
+        document (tracked changes, "Meeting scheduled" by the system...): a
+        message of type *notification* under the internal note subtype,
+        written without going through the followers. A note (``note``) is a
+        comment that people mentioned in it would be notified of; a log is not
+        addressed to anyone.
+        """
+        lead._message_log(body=plaintext2html(self._render("body", lead)))
+        return _("Logged in the history of the lead.")
 
     def _run_action_email_responsible(self, run, lead):
         users = self._get_recipients(lead)

@@ -1,5 +1,9 @@
+import logging
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
 
 
 class StageAutomationRule(models.Model):
@@ -10,20 +14,17 @@ class StageAutomationRule(models.Model):
             ("change_user", "Change responsible"),
             ("change_stage", "Change stage"),
             ("write", "Edit the lead"),
+            ("unlink", "Delete the lead"),
         ],
-        ondelete={"change_user": "cascade", "change_stage": "cascade", "write": "cascade"},
+        ondelete={"change_user": "cascade", "change_stage": "cascade", "write": "cascade", "unlink": "cascade"},
     )
     user_id = fields.Many2one("res.users", string="New responsible", domain="[('share', '=', False)]")
     target_stage_id = fields.Many2one("crm.stage", string="Move to stage", ondelete="cascade")
-    value_ids = fields.One2many(
-        "stage.automation.rule.value", "rule_id", string="Field values", copy=True,
-        domain=[("target", "=", "lead")], context={"default_target": "lead"})
+    value_ids = fields.One2many("stage.automation.rule.value", "rule_id", string="Field values", copy=True)
 
-    @api.constrains("action", "user_id", "target_stage_id", "team_id", "stage_id")
+    @api.constrains("action", "target_stage_id", "team_id", "stage_id")
     def _check_record_actions(self):
         for rule in self:
-            if rule.action == "change_user" and not rule.user_id:
-                raise ValidationError(_("Rule “%(rule)s”: choose the new responsible.", rule=rule.name))
             if rule.action != "change_stage":
                 continue
             target = rule.target_stage_id
@@ -61,9 +62,34 @@ class StageAutomationRule(models.Model):
         return _("Moved from “%(old)s” to “%(new)s”.", old=old.name, new=target.name)
 
     def _run_action_write(self, run, lead):
-        values = {line.field_id.name: line._convert(self._render_value(line, lead)) for line in self.value_ids}
-        lead.write(values)
+        lead.write(self._prepare_values(lead))
         return _("Updated %(fields)s.", fields=", ".join(self.value_ids.field_id.mapped("field_description")))
+
+    def _needs_own_transaction(self):
+        return self.action == "unlink" or super()._needs_own_transaction()
+
+    def _run_action_unlink(self, run, lead):
+        """Delete the lead, as a person would, in a queue job of its own: the change that
+        activated the rule is saved first (the lead must not vanish under the person's hands).
+
+        The lead's runs are deleted with it, like its chatter, but not this
+        one: it is detached from the lead first and stays in the log (rule,
+        stage, moment, the lead's name and id) as the trace of the deletion.
+        The later runs of the entry go with the lead, so nothing else runs.
+        """
+        name, lead_id = lead.name, lead.id
+        run.lead_id = False
+        lead.unlink()
+        _logger.info("Stage automation rule %s (run %s) deleted lead %s (%s).", self.id, run.id, lead_id, name)
+        return _("Deleted the lead “%(lead)s” (id %(id)s).", lead=name, id=lead_id)
 
     def _render_value(self, line, lead):
         return self._render("value", lead, record=line)
+
+    def _value_model(self):
+        """Model whose fields the value lines of this rule set."""
+        return "crm.lead"
+
+    def _prepare_values(self, lead):
+        """``{field name: value}`` of the rule's value lines, rendered on ``lead``."""
+        return {line.field_id.name: line._convert(self._render_value(line, lead)) for line in self.value_ids}

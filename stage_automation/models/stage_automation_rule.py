@@ -8,7 +8,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import (
     format_amount, format_date, format_datetime, format_duration, formatLang, html2plaintext,
 )
-from odoo.tools.safe_eval import datetime as safe_datetime, dateutil, safe_eval, time as safe_time
 
 from ..engine import timing as engine
 from ..engine.variables import UnknownVariable, Variables, is_valid_name
@@ -37,24 +36,15 @@ class StageAutomationRule(models.Model):
 
     _name = "stage.automation.rule"
     _description = "Stage Automation Rule"
-    _inherit = ["stage.automation.render.mixin"]
+    _inherit = ["stage.automation.scope", "stage.automation.render.mixin"]
     _order = "stage_id, sequence, id"
 
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
-    company_id = fields.Many2one(
-        "res.company", string="Company", index=True,
-        help="Leave empty to apply the rule to the leads of every company.")
     stage_id = fields.Many2one(
         "crm.stage", string="Stage", required=True, index=True, ondelete="cascade",
         help="The rule is activated each time a lead enters this stage.")
-    team_id = fields.Many2one(
-        "crm.team", string="Pipeline", index=True, ondelete="cascade",
-        help="Only for the leads of this sales team; empty for every pipeline using the stage.")
-    lead_type = fields.Selection(
-        [("lead", "Leads"), ("opportunity", "Opportunities"), ("both", "Leads and opportunities")],
-        string="Applies to", required=True, default="both")
 
     timing = fields.Selection(TIMINGS, string="Execute", required=True, default="immediate")
     delay = fields.Integer(default=0)
@@ -77,7 +67,6 @@ class StageAutomationRule(models.Model):
     when_text = fields.Char(string="When", compute="_compute_when_text")
 
     filter_domain = fields.Char(
-        string="Condition", default="[]",
         help="Checked when the rule is about to run; the rule is skipped when the lead does not match.")
 
     action = fields.Selection([], string="Action", required=True)
@@ -186,16 +175,6 @@ class StageAutomationRule(models.Model):
                     "Rule “%(rule)s”: “%(field)s” is not a date field of leads.",
                     rule=rule.name, field=field.field_description))
 
-    @api.constrains("filter_domain")
-    def _check_filter_domain(self):
-        for rule in self:
-            try:
-                rule._get_filter_domain()
-            except Exception as error:  # noqa: BLE001 - any parse or field error is the user's input
-                raise ValidationError(_(
-                    "Rule “%(rule)s”: the condition is not a valid domain on leads (%(error)s).",
-                    rule=rule.name, error=error)) from error
-
     @api.constrains("variable_name")
     def _check_variable_name(self):
         for rule in self.filtered("variable_name"):
@@ -280,27 +259,8 @@ class StageAutomationRule(models.Model):
         return due.astimezone(timezone.utc).replace(tzinfo=None)
 
     # ------------------------------------------------------------
-    # CONDITION AND RENDERING
+    # RENDERING
     # ------------------------------------------------------------
-
-    def _get_filter_domain(self):
-        self.ensure_one()
-        domain = safe_eval(self.filter_domain or "[]", {
-            "datetime": safe_datetime,
-            "dateutil": dateutil,
-            "time": safe_time,
-            "uid": self.env.uid,
-            "user": self.env.user,
-            "context_today": lambda: fields.Date.context_today(self),
-        })
-        # Compiling the query checks the operators and the field names.
-        self.env["crm.lead"]._search(domain)
-        return domain
-
-    def _matches_condition(self, lead):
-        self.ensure_one()
-        domain = self._get_filter_domain()
-        return not domain or bool(lead.filtered_domain(domain))
 
     def _render(self, field_name, lead, record=None):
         """Render a text parameter on ``lead`` with Odoo's inline templates, in the responsible's language.
@@ -439,6 +399,16 @@ class StageAutomationRule(models.Model):
         if method is None:
             raise ValidationError(_("The action “%(action)s” is not available.", action=self.action))
         return method(run, lead) or ""
+
+    def _needs_own_transaction(self):
+        """Whether the action must not run inside the change that activated the rule.
+
+        Such a rule is handed to the queue even when it is due at once, and
+        runs right after the change is saved (deleting the lead the person is
+        saving cannot happen under their hands).
+        """
+        self.ensure_one()
+        return False
 
     def action_view_runs(self):
         self.ensure_one()

@@ -10,54 +10,44 @@ FALSE_WORDS = {"", "0", "false", "no", "n", "off"}
 
 
 class StageAutomationRuleValue(models.Model):
-    """One field assignment of a rule; the value is a template rendered on the lead.
-
-    ``target`` says which record the field belongs to: the lead ("Edit the
-    lead"), or another record an action writes (actions add their targets
-    with ``selection_add`` and extend :meth:`_target_models`).
-    """
+    """One field assignment of a rule that writes or creates a record (the lead, a new lead, a
+    contact...); the value is a template rendered on the lead."""
 
     _name = "stage.automation.rule.value"
     _description = "Stage Automation Field Value"
     _inherit = ["stage.automation.render.mixin"]
 
     rule_id = fields.Many2one("stage.automation.rule", required=True, ondelete="cascade", index=True)
-    target = fields.Selection([("lead", "Lead")], required=True, default="lead", string="Record")
-    target_model = fields.Char(compute="_compute_target_model", string="Model of the record")
+    model = fields.Char(
+        string="Model", compute="_compute_model", store=True, precompute=True,
+        help="Model of the record the rule writes or creates, whose fields the line sets.")
     field_id = fields.Many2one(
         "ir.model.fields", string="Field", required=True, ondelete="cascade",
-        domain=f"[('model', '=', target_model), ('store', '=', True), ('readonly', '=', False), "
+        domain=f"[('model', '=', model), ('store', '=', True), ('readonly', '=', False), "
                f"('ttype', 'in', {list(SUPPORTED_TYPES)})]")
     value = fields.Char(
         help="Text, number, date (YYYY-MM-DD), yes/no, a selection key, or the name or id of a record "
              "(several, comma-separated, to add to a many2many). Placeholders such as "
              "{{ object.partner_id.name }} are rendered on the lead.")
 
-    @api.model
-    def _target_models(self):
-        """``{target: model name}``: the model whose fields the lines of each target set."""
-        return {"lead": "crm.lead"}
-
-    @api.depends("target")
-    def _compute_target_model(self):
-        models_by_target = self._target_models()
+    @api.depends("rule_id.action")
+    def _compute_model(self):
         for line in self:
-            line.target_model = models_by_target.get(line.target)
+            line.model = line.rule_id._value_model() if line.rule_id.action else "crm.lead"
 
-    @api.constrains("field_id", "target")
+    @api.constrains("field_id", "model")
     def _check_field(self):
         for line in self:
-            field = line.field_id
-            if field.model != line.target_model or field.ttype not in SUPPORTED_TYPES:
-                raise ValidationError(_("Field “%(field)s” cannot be set by a rule.",
-                                        field=field.field_description))
+            if line.field_id.model != line.model or line.field_id.ttype not in SUPPORTED_TYPES:
+                raise ValidationError(_("Field “%(field)s” cannot be set by rule “%(rule)s”.",
+                                        field=line.field_id.field_description, rule=line.rule_id.name))
             # The rule writes as OdooBot: its author must be allowed to write the field themselves.
-            self.env[field.model].check_field_access_rights("write", [field.name])
+            self.env[line.model].check_field_access_rights("write", [line.field_id.name])
 
     def _convert(self, text):
         """Turn the rendered text into a value for ``write``; a sentence says what is wrong otherwise."""
         self.ensure_one()
-        field = self.env[self.target_model]._fields[self.field_id.name]
+        field = self.env[self.field_id.model]._fields[self.field_id.name]
         label = self.field_id.field_description
         text = (text or "").strip()
         try:
@@ -90,8 +80,16 @@ class StageAutomationRuleValue(models.Model):
 
     def _find_record(self, model, text, label):
         records = self.env[model]
-        found = records.browse(int(text)).exists() if text.isdigit() else records.search(
-            [("display_name", "=ilike", text)], limit=2)
+        if text.isdigit():
+            found = records.browse(int(text)).exists()
+        else:
+            # A name search also compares fixed-size codes, cut to their size (a country's code "AT" for
+            # "Atlantis", "AU" for "Austria"): keep the records one of whose names is the text.
+            wanted = text.casefold()
+            searched = [name for name in records._rec_names_search or [records._rec_name] if "." not in name]
+            found = records.search([("display_name", "=ilike", text)]).filtered(lambda record: any(
+                isinstance(name, str) and name.casefold() == wanted
+                for name in [record.display_name, *(record[fname] for fname in searched)]))
         if len(found) != 1:
             raise UserError(_("No single record “%(value)s” found for %(field)s.", value=text, field=label))
         return found

@@ -54,10 +54,15 @@ class StageAutomationRun(models.Model):
     _order = "id desc"
 
     rule_id = fields.Many2one("stage.automation.rule", string="Rule", required=True, index=True, ondelete="cascade")
-    lead_id = fields.Many2one("crm.lead", string="Lead", required=True, index=True, ondelete="cascade")
+    # Deleting a lead deletes its runs, except the run of a rule that deleted it: that run
+    # is detached from the lead beforehand and stays as the trace of the deletion.
+    lead_id = fields.Many2one("crm.lead", string="Lead", index=True, ondelete="cascade")
     stage_id = fields.Many2one("crm.stage", string="Stage", required=True, ondelete="cascade")
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
-    lead_type = fields.Selection(related="lead_id.type", store=True, string="Type")
+    company_id = fields.Many2one(
+        "res.company", string="Company", compute="_compute_lead_values", store=True, index=True)
+    lead_type = fields.Selection(
+        [("lead", "Lead"), ("opportunity", "Opportunity")], string="Type",
+        compute="_compute_lead_values", store=True)
     action = fields.Selection(related="rule_id.action")
     entered_at = fields.Datetime(string="Entered stage at", required=True)
     previous_run_id = fields.Many2one(
@@ -79,10 +84,18 @@ class StageAutomationRun(models.Model):
             self.env.cr, "stage_automation_run_due_idx", self._table, ["due_at", "id"],
             where="state IN ('pending', 'paused')")
 
+    @api.depends("lead_id.company_id", "lead_id.type")
+    def _compute_lead_values(self):
+        # A run detached from its deleted lead keeps the company and type the lead had
+        # (the access rules use them): only runs with a lead follow it.
+        for run in self.filtered("lead_id"):
+            run.company_id = run.lead_id.company_id
+            run.lead_type = run.lead_id.type
+
     @api.depends("rule_id", "lead_id")
     def _compute_display_name(self):
         for run in self:
-            run.display_name = f"{run.rule_id.name} — {run.lead_id.name}"
+            run.display_name = f"{run.rule_id.name} — {run.lead_id.name or _('deleted lead')}"
 
     # ------------------------------------------------------------
     # SCHEDULING
@@ -259,6 +272,11 @@ class StageAutomationRun(models.Model):
         user's stage change and the other rules go on.
         """
         for run in self:
+            if not run.exists():
+                continue  # deleted with its lead by an earlier rule
+            if run.rule_id._needs_own_transaction() and not self.env.context.get("job_uuid"):
+                run._wake_dispatcher()
+                continue
             run._execute_one()
 
     def _execute_one(self):

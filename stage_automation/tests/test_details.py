@@ -81,13 +81,12 @@ class TestDetails(StageAutomationCase):
     # Modify details
 
     def test_modify_the_company_details_with_templated_values(self):
-        write = self.rule(action="partner_write", body=False, partner_target="company", partner_value_ids=[
-            (0, 0, {"target": "partner", "field_id": self.partner_fields("street")[0],
+        write = self.rule(action="partner_write", body=False, partner_target="company", value_ids=[
+            (0, 0, {"field_id": self.partner_fields("street")[0],
                     "value": "{{ object.street }}"}),
-            (0, 0, {"target": "partner", "field_id": self.partner_fields("country_id")[0], "value": "France"}),
+            (0, 0, {"field_id": self.partner_fields("country_id")[0], "value": "France"}),
         ])
-        self.assertEqual(write.partner_value_ids.mapped("target_model"), ["res.partner", "res.partner"])
-        self.assertFalse(write.value_ids, "the lead's field values are another list")
+        self.assertEqual(write.value_ids.mapped("model"), ["res.partner", "res.partner"])
         _lead, (run,) = self.enter(write, street="Avenue Louise 54")
         self.assertEqual(run.state, "done")
         self.assertEqual((self.company.street, self.company.country_id), ("Avenue Louise 54", self.env.ref("base.fr")))
@@ -95,8 +94,8 @@ class TestDetails(StageAutomationCase):
 
     def test_modify_an_invoice_address_creates_it_when_missing(self):
         write = self.rule(action="partner_write", body=False, partner_target="company",
-                          partner_address_type="invoice", partner_value_ids=[
-                              (0, 0, {"target": "partner", "field_id": self.partner_fields("email")[0],
+                          partner_address_type="invoice", value_ids=[
+                              (0, 0, {"field_id": self.partner_fields("email")[0],
                                       "value": "invoices@azure.example.com"})])
         _lead, (run,) = self.enter(write)
         invoice = self.company.child_ids.filtered(lambda child: child.type == "invoice")
@@ -105,9 +104,9 @@ class TestDetails(StageAutomationCase):
         self.assertFalse(self.company.email)
 
     def test_modify_details_with_a_bad_value_changes_nothing(self):
-        write = self.rule(action="partner_write", body=False, partner_value_ids=[
-            (0, 0, {"target": "partner", "field_id": self.partner_fields("function")[0], "value": "Director"}),
-            (0, 0, {"target": "partner", "field_id": self.partner_fields("country_id")[0], "value": "Zzyzx"}),
+        write = self.rule(action="partner_write", body=False, value_ids=[
+            (0, 0, {"field_id": self.partner_fields("function")[0], "value": "Director"}),
+            (0, 0, {"field_id": self.partner_fields("country_id")[0], "value": "Zzyzx"}),
         ])
         _lead, (run,) = self.enter(write)
         self.assertEqual(run.state, "failed")
@@ -117,9 +116,9 @@ class TestDetails(StageAutomationCase):
     def test_modify_details_refuses_fields_of_leads_and_empty_lists(self):
         with self.assertRaisesRegex(ValidationError, "add at least one detail"):
             self.rule(action="partner_write", body=False)
-        with self.assertRaisesRegex(ValidationError, "cannot be set by a rule"):
-            self.rule(action="partner_write", body=False, partner_value_ids=[
-                (0, 0, {"target": "partner", "field_id": self.env.ref("crm.field_crm_lead__city").id,
+        with self.assertRaisesRegex(ValidationError, "cannot be set by rule"):
+            self.rule(action="partner_write", body=False, value_ids=[
+                (0, 0, {"field_id": self.env.ref("crm.field_crm_lead__city").id,
                         "value": "x"})])
 
     # Get CRM data

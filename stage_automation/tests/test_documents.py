@@ -53,22 +53,23 @@ class TestDocuments(HttpCase, StageAutomationCase):
         self.assertTrue(response.content.startswith(b"%PDF"))
         self.assertEqual(self.url_open(url.split("&access_token")[0]).status_code, 404, "no token, no document")
 
-    def test_documents_accumulate_for_the_e_mail_rules_of_the_entry(self):
-        first = self.document_rule(name="First", sequence=1, document_name="Offer {{ object.name }}")
-        second = self.document_rule(name="Second", sequence=2, after_previous=True)
-        then = self.rule(name="Then", sequence=3, after_previous=True,
-                         body="Documents {{ vars.attachment_ids }}: {{ vars.document_name }}")
+    def test_the_e_mail_to_the_customer_attaches_the_documents_of_the_entry(self):
+        first = self.document_rule(name="Offer", sequence=1, document_name="Offer {{ object.name }}")
+        second = self.document_rule(name="Summary", sequence=2, after_previous=True)
+        then = self.rule(name="E-mail", sequence=3, after_previous=True, action="email_customer",
+                         email_attach_documents=True, summary="Your documents",
+                         body="Also at {{ vars.document_url }} ({{ vars.document_name }})")
         lead = self.enter()
         offer_run, summary_run = self.runs(lead, first), self.runs(lead, second)
-        attachments = self.attachments(lead)
-        offer = attachments.filtered(lambda a: a.name == "Offer Lead.pdf")
-        summary = attachments.filtered(lambda a: a.name == "Summary - Lead.pdf")
-        self.assertEqual(len(attachments), 2)
+        offer = self.attachments(lead).filtered(lambda a: a.name == "Offer Lead.pdf")
+        summary = self.attachments(lead).filtered(lambda a: a.name == "Summary - Lead.pdf")
+        self.assertEqual((offer_run.outputs["attachment_ids"], summary_run.outputs["attachment_ids"]),
+                         (offer.ids, summary.ids))
         self.assertNotIn("access_token", offer_run.outputs["document_url"], "no public link was asked for")
-        self.assertEqual(offer_run.outputs["attachment_ids"], offer.ids)
-        self.assertEqual(summary_run.outputs["attachment_ids"], [offer.id, summary.id])
-        self.assertEqual(self.runs(lead, then).state, "done")
-        self.assertIn(f"Documents {[offer.id, summary.id]}: Summary - Lead.pdf", self.notes(lead)[0].body)
+        self.assertEqual(self.runs(lead, then).state, "done", self.runs(lead, then).reason)
+        message = lead.message_ids.filtered(lambda m: m.subject == "Your documents")
+        self.assertEqual(message.attachment_ids, offer | summary)
+        self.assertIn("(Summary - Lead.pdf)", message.body)
 
     def broken_report(self):
         view = self.env["ir.ui.view"].create({

@@ -63,24 +63,27 @@ class TestWait(StageAutomationCase):
         self.assertEqual(self.runs(lead, then).state, "done")
 
     def test_the_client_writes_by_email_and_the_chain_goes_on_with_the_code(self):
-        """The chain of the issue: a code, an e-mail with it, a wait for the answer, then the next rule."""
+        """The chain of the issue: a code, an e-mail with it to the client, a wait for the answer, then the next
+        rule, when the client's reply comes back through the mail gateway."""
         generate = self.rule(name="Code", sequence=1, action="generate_code", body=False, code_length=6)
-        email = self.rule(name="E-mail", sequence=2, after_previous=True, action="email_responsible",
+        email = self.rule(name="E-mail", sequence=2, after_previous=True, action="email_customer",
                           summary="Your code", body="Your code is {{ vars.code }}.")
         wait = self.wait_rule(after_previous=True, wait_mode="reply", wait_delay=3, wait_unit="days",
                               wait_timeout="stop", body="Waiting for {{ object.partner_name }} to answer.")
         then = self.then_note("The client answered: {{ vars.client_reply }} (code {{ vars.code }})")
         lead = self.enter()
         code = self.runs(lead, generate).outputs["code"]
-        mail = self.env["mail.mail"].search([("res_id", "=", lead.id), ("subject", "=", "Your code")])
-        self.assertIn(f"Your code is {code}.", mail.body_html)
+        sent = lead.message_ids.filtered(lambda message: message.subject == "Your code")
+        self.assertEqual(self.runs(lead, email).state, "done", self.runs(lead, email).reason)
+        self.assertIn(f"Your code is {code}.", sent.body)
+        self.assertEqual(sent.partner_ids.email, "azure@example.com")
         run = self.runs(lead, wait)
-        self.assertEqual((self.runs(lead, email).state, run.state), ("done", "paused"))
+        self.assertEqual(run.state, "paused")
         self.assertEqual(str(run.due_at), "2026-03-07 10:00:00")
         self.assertIn("Waiting for Azure to answer.", self.notes(lead)[0].body)
 
         with self.at("2026-03-04 14:00:00"):
-            self.reply(lead, mail.message_id, f"Here is my code: {code}\n\n> Your code is {code}.",
+            self.reply(lead, sent.message_id, f"Here is my code: {code}\n\n> Your code is {code}.",
                        subject="Your code")
             self.assertEqual(str(run.due_at), "2026-03-04 14:00:00", "the wait ends now")
             self.dispatch()

@@ -1,0 +1,82 @@
+"""What triggers cost: firing against a plain stage write, call matching, and lead writes while fields are watched.
+
+    python3 benchmarks/triggers.py [--db NAME] [--sizes 1000,10000]
+
+For each size N (open leads with phone numbers in one pipeline):
+
+- firing a trigger by code for one lead (``stage_automation_fire``) against
+  the plain ``write({"stage_id": …})`` it performs (baseline);
+- reporting a call (``stage_automation_event("incoming_call", …)``, number in
+  a national spelling: finding the lead, comparing in E.164, moving it and
+  running the target stage's rule) against Odoo's own phone search for that
+  number (``phone_mobile_search``), the first step of the match;
+- writing an unwatched field of 100 leads one by one while "field changed"
+  and "responsible changed" triggers exist, against the same writes without
+  any trigger.
+
+Medians of 5 passes in one transaction, rolled back at the end.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dispatch_vs_base_automation import main, measure  # noqa: E402
+
+
+def run(env, sizes):
+    quiet = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
+    env = env(context=dict(env.context, **quiet))
+    Stage, Lead, Trigger = env["crm.stage"], env["crm.lead"], env["stage.automation.trigger"]
+    belgium = env.ref("base.be")
+    team = env["crm.team"].create({"name": "Trigger benchmark"})
+    first = Stage.create({"name": "Bench first", "team_id": team.id, "sequence": 950})
+    target = Stage.create({"name": "Bench target", "team_id": team.id, "sequence": 951})
+    Trigger.create({"name": "Bench fire", "code": "bench-fire", "stage_id": target.id})
+    Trigger.create({"name": "Bench call", "code": "bench-call", "stage_id": target.id,
+                    "trigger_type": "incoming_call"})
+    env["stage.automation.rule"].create({"name": "Bench note", "stage_id": target.id, "action": "note",
+                                         "body": "Moved"})
+    print(f"{'leads':>7} | {'fire vs plain write (1 lead)':>32} | {'call reported vs phone search':>32} | "
+          f"{'100 writes, watched vs none':>30}")
+    created = 0
+    for size in sizes:
+        Lead.create([{"name": f"Bench {n}", "type": "opportunity", "team_id": team.id, "stage_id": first.id,
+                      "country_id": belgium.id, "phone": f"0470 {n // 10000:02d} {n % 10000:04d}"}
+                     for n in range(created, size)])
+        created = size
+        lead = Lead.search([("team_id", "=", team.id)], limit=1, order="id desc")
+        number = lead.phone
+
+        plain_ms, plain_q = measure(env, lambda: lead.write({"stage_id": target.id}))
+        fire_ms, fire_q = measure(env, lambda: lead.stage_automation_fire("bench-fire"))
+
+        digits = "".join(char for char in number if char.isdigit()).lstrip("0")
+        search_ms, search_q = measure(env, lambda: Lead.search([("phone_mobile_search", "=like", f"%{digits}")]))
+        match_ms, match_q = measure(env, lambda: Trigger.stage_automation_event(
+            "incoming_call", {"phone": number, "country": "BE"}))
+
+        sample = Lead.search([("team_id", "=", team.id)], limit=100)
+
+        def write_each():
+            for record in sample:
+                record.write({"description": "benchmark"})
+
+        none_ms, none_q = measure(env, write_each)
+        watchers = Trigger.create([
+            {"name": "Bench priority", "code": "bench-priority", "stage_id": target.id,
+             "trigger_type": "field_changed", "field_id": env.ref("crm.field_crm_lead__priority").id,
+             "field_value": "3"},
+            {"name": "Bench user", "code": "bench-user", "stage_id": target.id, "trigger_type": "user_changed"},
+        ])
+        watched_ms, watched_q = measure(env, write_each)
+        watchers.unlink()
+        print(f"{size:>7} | {fire_ms:>6.1f} ms {fire_q:>3} q vs {plain_ms:>5.1f} ms {plain_q:>3} q "
+              f"({fire_ms / plain_ms:.1f}x) | {match_ms:>6.1f} ms {match_q:>3} q vs {search_ms:>6.1f} ms "
+              f"{search_q:>2} q | {watched_ms:>6.1f} ms vs {none_ms:>6.1f} ms ({watched_ms / none_ms:.2f}x, "
+              f"+{watched_q - none_q} q)", flush=True)
+
+
+if __name__ == "__main__":
+    main(run, __doc__, "1000,10000")

@@ -1,0 +1,74 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class StageAutomationRule(models.Model):
+    """"Create from source": crm's conversion of a lead into an opportunity, done by a rule.
+
+    The customer is handled as crm's conversion wizard does (create one from
+    the lead, link an existing one, or none). Each target is one method
+    ``_convert_to_<target>(run, lead)``: the ``stage_automation_sale_crm``
+    bridge adds quotations that way.
+    """
+
+    _inherit = "stage.automation.rule"
+
+    action = fields.Selection(selection_add=[("convert", "Create from source")], ondelete={"convert": "cascade"})
+    convert_target = fields.Selection(
+        [("opportunity", "Opportunity")], string="Create from the lead", default="opportunity",
+        help="What the rule makes of the lead.")
+    convert_team_id = fields.Many2one(
+        "crm.team", string="Into pipeline", ondelete="set null", domain="[('use_opportunities', '=', True)]",
+        help="Pipeline of the opportunity; empty to keep the lead's sales team.")
+    convert_partner = fields.Selection(
+        [("create", "Create a new customer"), ("exist", "Link to an existing customer"),
+         ("nothing", "Do not link to a customer")],
+        string="Related customer", default="create",
+        help="When the lead has no customer yet: create one from the lead's contact details, or find the "
+             "contact that has the lead's e-mail address.")
+    convert_keep_activities = fields.Boolean(
+        string="Do not close activities on conversion",
+        help="Leave the lead's open activities open; otherwise they are marked done when the lead is converted.")
+
+    @api.constrains("action", "convert_target", "lead_type")
+    def _check_convert(self):
+        for rule in self.filtered(lambda r: r.action == "convert"):
+            if not rule.convert_target:
+                raise ValidationError(_("Rule “%(rule)s”: choose what to create from the lead.", rule=rule.name))
+            if rule.convert_target == "opportunity" and rule.lead_type == "opportunity":
+                raise ValidationError(_(
+                    "Rule “%(rule)s” applies to opportunities: only leads are converted into opportunities.",
+                    rule=rule.name))
+
+    def _run_action_convert(self, run, lead):
+        return getattr(self, f"_convert_to_{self.convert_target}")(run, lead)
+
+    def _convert_to_opportunity(self, run, lead):
+        if lead.type == "opportunity":
+            raise UserError(_("“%(lead)s” is already an opportunity.", lead=lead.name))
+        if lead.probability == 100:
+            raise UserError(_("Won leads cannot be converted into opportunities."))
+        if not self.convert_keep_activities and lead.activity_ids:
+            lead.activity_ids.action_feedback(feedback=_("Closed on conversion to an opportunity."))
+        partner = self._convert_customer(lead)
+        team = self.convert_team_id or lead.team_id
+        lead.convert_opportunity(partner, team_id=team.id)
+        if lead.stage_id.team_id and lead.stage_id.team_id != team:
+            # The stage belongs to the former pipeline: start in the new one.
+            lead.stage_id = lead._stage_find(team_id=team.id, domain=[("fold", "=", False)])
+        run._set_outputs({"partner_id": lead.partner_id.id})
+        return _("Converted into an opportunity in “%(pipeline)s”, customer: %(partner)s.",
+                 pipeline=lead.team_id.name or _("no sales team"), partner=lead.partner_id.name or _("none"))
+
+    def _convert_customer(self, lead):
+        """The lead's customer after crm's partner handling (``convert_partner``)."""
+        if self.convert_partner == "create":
+            lead._handle_partner_assignment(create_missing=True)
+        elif self.convert_partner == "exist" and not lead.partner_id:
+            if not lead.email_from:
+                raise UserError(_("The lead has no e-mail address to find its existing customer by."))
+            partner = lead._find_matching_partner(email_only=True)
+            if not partner:
+                raise UserError(_("No contact has the lead's e-mail address “%(email)s”.", email=lead.email_from))
+            lead.partner_id = partner
+        return lead.partner_id

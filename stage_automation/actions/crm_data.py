@@ -1,0 +1,121 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.mail import parse_contact_from_email
+
+PARTNER_ACTIONS = ("create_company", "create_contact", "create_lead_contact")
+LEAD_ACTIONS = ("create_lead", "create_opportunity", "repeat_lead")
+# What a repeat lead takes from its source: the customer, not the deal.
+CUSTOMER_FIELDS = (
+    "partner_id", "partner_name", "contact_name", "title", "function", "email_from", "phone", "mobile", "website",
+    "street", "street2", "zip", "city", "state_id", "country_id", "lang_id",
+)
+
+
+class StageAutomationRule(models.Model):
+    """CRM data: create a company, a contact, a lead or an opportunity, a repeat lead, or the
+    lead's own contact. The value lines (field = value, rendered on the lead) set or override
+    the fields of the new record; each action publishes the new record's id."""
+
+    _inherit = "stage.automation.rule"
+
+    action = fields.Selection(
+        selection_add=[
+            ("create_company", "Create a company"),
+            ("create_contact", "Create a contact"),
+            ("create_lead", "Create a lead"),
+            ("create_opportunity", "Create an opportunity"),
+            ("repeat_lead", "Create a repeat lead"),
+            ("create_lead_contact", "Create the contact of the lead"),
+        ],
+        ondelete={key: "cascade" for key in PARTNER_ACTIONS + LEAD_ACTIONS},
+    )
+
+    @api.constrains("action", "value_ids")
+    def _check_new_record_values(self):
+        for rule in self.filtered(lambda r: r.action in ("create_lead", "create_opportunity")):
+            if "name" not in rule.value_ids.field_id.mapped("name"):
+                raise ValidationError(_("Rule “%(rule)s”: add a line that sets the name of the new %(kind)s.",
+                                        rule=rule.name, kind=_("lead") if rule.action == "create_lead"
+                                        else _("opportunity")))
+
+    def _value_model(self):
+        return "res.partner" if self.action in PARTNER_ACTIONS else super()._value_model()
+
+    def _run_action_create_company(self, run, lead):
+        values = lead._prepare_customer_values(lead.partner_name, is_company=True)
+        company = self._create_partner(lead, values, _("company"))
+        run._set_outputs({"company_id": company.id})
+        return _("Company “%(company)s” created.", company=company.name)
+
+    def _run_action_create_contact(self, run, lead):
+        name = lead.contact_name or (parse_contact_from_email(lead.email_from)[0] if lead.email_from else False)
+        contact = self._create_partner(lead, lead._prepare_customer_values(name), _("contact"))
+        run._set_outputs({"contact_id": contact.id})
+        return _("Contact “%(contact)s” created.", contact=contact.name)
+
+    def _run_action_create_lead_contact(self, run, lead):
+        """The customer made from the lead's contact details as crm's conversion does
+        (the contact, under its new company when the lead names one), linked to the lead."""
+        if lead.partner_id:
+            return _("The lead already has a customer: %(partner)s.", partner=lead.partner_id.name)
+        contact = lead._create_customer()
+        contact.write(self._prepare_values(lead))
+        lead.partner_id = contact
+        outputs = {"contact_id": contact.id}
+        if contact.parent_id:
+            outputs["company_id"] = contact.parent_id.id
+        run._set_outputs(outputs)
+        return _("Contact “%(contact)s” created and linked to the lead.", contact=contact.display_name)
+
+    def _run_action_create_lead(self, run, lead):
+        new = self._create_lead(lead, {"type": "lead"})
+        run._set_outputs({"new_lead_id": new.id})
+        return _("Lead “%(lead)s” created.", lead=new.name)
+
+    def _run_action_create_opportunity(self, run, lead):
+        new = self._create_lead(lead, {"type": "opportunity"})
+        run._set_outputs({"new_opportunity_id": new.id})
+        return _("Opportunity “%(lead)s” created.", lead=new.name)
+
+    def _run_action_repeat_lead(self, run, lead):
+        """A new lead for the customer of this one: a new sale to an existing customer.
+
+        The two are linked as crm links leads of one customer (its "Similar
+        Leads"), and each one's history names the other.
+        """
+        if not (lead.partner_id or lead.email_from or lead.phone or lead.mobile):
+            raise UserError(_("The lead has no customer (contact, e-mail or phone) to start a repeat lead for."))
+        values = {fname: lead._fields[fname].convert_to_write(lead[fname], lead) for fname in CUSTOMER_FIELDS}
+        values.update(type="lead", name=_("Repeat lead: %(lead)s", lead=lead.name))
+        new = self._create_lead(lead, values)
+        new._message_log(body=Markup(_("Repeat lead of %(lead)s.")) % {"lead": lead._get_html_link()})
+        lead._message_log(body=Markup(_("Repeat lead %(lead)s created.")) % {"lead": new._get_html_link()})
+        run._set_outputs({"repeat_lead_id": new.id})
+        return _("Repeat lead “%(lead)s” created.", lead=new.name)
+
+    def _create_partner(self, lead, values, kind):
+        values.update(self._prepare_values(lead))
+        if not values.get("name"):
+            raise UserError(_("The new %(kind)s has no name: the lead does not give one and no line sets it.",
+                              kind=kind))
+        return self.env["res.partner"].create(values)
+
+    def _create_lead(self, lead, values):
+        """A new lead or opportunity in the company, sales team and hands of this one, unless the
+        values say otherwise. It enters its stage like any lead, which runs that stage's rules;
+        one that would run this very rule again (and again) is refused."""
+        values = {
+            "user_id": lead.user_id.id,
+            "team_id": lead.team_id.id,
+            "company_id": lead.company_id.id,
+            **values,
+            **self._prepare_values(lead),
+        }
+        new = self.env["crm.lead"].create(values)
+        if new.stage_id == self.stage_id and self._applies_to(new) and self._matches_condition(new):
+            raise UserError(_(
+                "The new record would enter stage “%(stage)s” and run this rule again, endlessly: "
+                "set another stage or sales team in the values.", stage=self.stage_id.name))
+        return new

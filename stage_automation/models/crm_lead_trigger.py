@@ -1,0 +1,162 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
+
+from ..engine.phone import PhoneError, national_digits, to_e164
+
+READ_GROUPS = ("stage_automation.group_stage_automation_lead_read,"
+               "stage_automation.group_stage_automation_opportunity_read")
+
+
+class CrmLead(models.Model):
+    """Where the events of the customer reach the triggers, and the API integrators call."""
+
+    _inherit = "crm.lead"
+
+    stage_automation_trigger_log_ids = fields.One2many(
+        "stage.automation.trigger.log", "lead_id", string="Trigger log", groups=READ_GROUPS)
+    stage_automation_trigger_log_count = fields.Integer(
+        compute="_compute_stage_automation_trigger_log_count", string="Triggers", groups=READ_GROUPS)
+
+    def _compute_stage_automation_trigger_log_count(self):
+        counts = dict(self.env["stage.automation.trigger.log"]._read_group(
+            [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
+        for lead in self:
+            lead.stage_automation_trigger_log_count = counts.get(lead, 0)
+
+    # ------------------------------------------------------------
+    # PUBLIC API
+    # ------------------------------------------------------------
+
+    def stage_automation_fire(self, code, payload=None):
+        """Fire the trigger ``code`` for these leads (XML-RPC / JSON-RPC).
+
+        :return: one dict per lead: ``lead_id``, ``moved``, ``from_stage_id``, ``to_stage_id``
+            and ``reason`` (why it was not moved; ``False`` when it was)
+        """
+        Trigger = self.env["stage.automation.trigger"]
+        Trigger._check_fire_access()
+        if payload is not None and not isinstance(payload, dict):
+            raise UserError(_("The payload must be a dictionary of values."))
+        trigger = Trigger.search([("code", "=", code)], order="company_id", limit=1) if code else Trigger
+        if not trigger:
+            raise UserError(_("No active trigger has the code “%(code)s”.", code=code))
+        self.check_access("write")
+        if len(self.exists()) != len(self):
+            raise UserError(_("These leads do not exist: %(ids)s.", ids=", ".join(
+                str(lead_id) for lead_id in sorted(set(self.ids) - set(self.exists().ids)))))
+        return trigger.sudo()._fire(self, payload=payload)
+
+    @api.model
+    def _stage_automation_match(self, email=None, phone=None, country_code=None):
+        """Open leads (not won, not lost, not archived) of the customer with this e-mail or phone.
+
+        A phone written in a national format is read as a number of
+        ``country_code`` (ISO), else of the company's country.
+
+        The phone is compared in E.164: the caller's number, and the phone and
+        mobile of each lead and of its customer, each read with its own
+        country. Candidates are found first by their last digits (Odoo's
+        indexed phone search), then compared exactly.
+        """
+        Lead = self.sudo()
+        leads = Lead.browse()
+        if email:
+            normalized = email_normalize(email)
+            if not normalized:
+                raise UserError(_("“%(email)s” is not an e-mail address.", email=email))
+            leads |= Lead.search([("email_normalized", "=", normalized)])
+            partners = self.env["res.partner"].sudo().search([("email_normalized", "=", normalized)])
+            leads |= Lead.search([("partner_id", "in", partners.ids)]) if partners else Lead
+        if phone:
+            country = self.env["res.country"].search([("code", "=ilike", country_code)], limit=1) \
+                if country_code else self.env.company.country_id
+            number = self._stage_automation_e164(phone, country)
+            tail = "%" + national_digits(number)
+            candidates = Lead.search([("phone_mobile_search", "=like", tail)])
+            partners = self.env["res.partner"].sudo().search([("phone_mobile_search", "=like", tail)])
+            candidates |= Lead.search([("partner_id", "in", partners.ids)]) if partners else Lead
+            leads |= candidates.filtered(lambda lead: number in lead._stage_automation_numbers())
+        return leads._stage_automation_open()
+
+    def _stage_automation_open(self):
+        """These leads but the won, lost and archived ones: the leads triggers may still move."""
+        return self.filtered(lambda lead: lead.active and not lead.stage_id.is_won)
+
+    def _stage_automation_numbers(self):
+        """The lead's and its customer's phone and mobile, in E.164 (the unusable ones left out)."""
+        self.ensure_one()
+        numbers = set()
+        for record in (self, self.partner_id):
+            country = record.country_id or self.country_id or self.company_id.country_id
+            for number in (record.phone, record.mobile):
+                if number:
+                    try:
+                        numbers.add(to_e164(number, country.code))
+                    except PhoneError:
+                        continue
+        return numbers
+
+    @api.model
+    def _stage_automation_e164(self, number, country):
+        try:
+            return to_e164(number, country.code)
+        except PhoneError as error:
+            raise UserError(_("The phone number “%(number)s” cannot be used: %(error)s.",
+                              number=number, error=error)) from error
+
+    # ------------------------------------------------------------
+    # EVENTS OF THE RECORD
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        watched = self.env["stage.automation.trigger"]._watched_fields() & vals.keys()
+        if not watched:
+            return super().write(vals)
+        before = {lead.id: {name: lead[name] for name in watched} for lead in self}
+        result = super().write(vals)
+        Trigger = self.env["stage.automation.trigger"]
+        for lead in self:
+            changed = {name for name in watched if lead[name] != before[lead.id][name]}
+            if "user_id" in changed:
+                Trigger._fire_event_safely("user_changed", lead, event={"fields": ["user_id"]})
+            if changed:
+                Trigger._fire_event_safely("field_changed", lead, event={"fields": sorted(changed)})
+        return result
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        lead = super().message_new(msg_dict, custom_values=custom_values)
+        lead._stage_automation_email_received(msg_dict)
+        return lead
+
+    def message_update(self, msg_dict, update_vals=None):
+        result = super().message_update(msg_dict, update_vals=update_vals)
+        self._stage_automation_email_received(msg_dict)
+        return result
+
+    def _stage_automation_email_received(self, msg_dict):
+        self.env["stage.automation.trigger"]._fire_event_safely(
+            "email_received", self,
+            payload={"from": msg_dict.get("email_from") or msg_dict.get("from"), "subject": msg_dict.get("subject")})
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """A discussion message (not a note) written by an employee reaches the customer: "message sent"."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        author_user = message.author_id.user_ids[:1]
+        if message.message_type == "comment" and not message.subtype_id.internal and author_user \
+                and not author_user.share:
+            self.env["stage.automation.trigger"]._fire_event_safely(
+                "message_sent", self, payload={"message_id": message.id, "subject": message.subject or ""})
+        return result
+
+    def _stage_automation_auto_move_count(self, since):
+        return super()._stage_automation_auto_move_count(since) + self.env["stage.automation.trigger.log"].sudo(
+        ).search_count([("lead_id", "=", self.id), ("moved", "=", True), ("create_date", ">=", since)])
+
+    def action_view_stage_automation_trigger_log(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("stage_automation.stage_automation_trigger_log_action")
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action

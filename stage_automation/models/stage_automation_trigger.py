@@ -1,0 +1,433 @@
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import unicodedata
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+_logger = logging.getLogger(__name__)
+
+TRIGGER_TYPES = [
+    ("email_received", "E-mail received"),
+    ("message_sent", "Message sent to the customer"),
+    ("email_opened", "E-mail viewed"),
+    ("link_clicked", "Link clicked"),
+    ("incoming_call", "Incoming call"),
+    ("missed_call", "Missed call"),
+    ("form_submitted", "CRM form submitted"),
+    ("callback_request", "Callback request"),
+    ("webhook", "Webhook"),
+    ("visit", "Website visit"),
+    ("returning_visitor", "Returning visitor"),
+    ("livechat_first_message", "First live-chat message"),
+    ("livechat_message", "Live-chat message"),
+    ("user_changed", "Responsible changed"),
+    ("field_changed", "Field changed to a value"),
+    ("resource_booked", "Resource booked"),
+    ("application", "Application trigger"),
+]
+# Events reported without knowing the record: the caller names the customer by phone or e-mail.
+CONTACT_EVENTS = ("incoming_call", "missed_call", "form_submitted", "callback_request")
+# Fields a trigger may watch: the stage is what triggers change, never what they react to.
+UNWATCHABLE_FIELDS = ("stage_id", "write_date", "write_uid", "__last_update")
+TOKEN_BYTES = 32
+TOKEN_INDEX_SIZE = 8
+
+
+class StageAutomationTrigger(models.Model):
+    """A trigger: an event of the customer (or of an integration) that moves a lead to this stage.
+
+    It moves only forward in the pipeline unless told otherwise, never a
+    lead already there, won, lost or archived; only the rules of the stage it
+    moves to run. Every firing leaves a line in the trigger log.
+    """
+
+    _name = "stage.automation.trigger"
+    _description = "Stage Automation Trigger"
+    _inherit = ["stage.automation.scope"]
+    _order = "stage_id, sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    code = fields.Char(
+        required=True, copy=False, compute="_compute_code", store=True, readonly=False, precompute=True,
+        help="Identifier integrations use to fire this trigger (unique per company); made from the name "
+             "unless you write one.")
+    stage_id = fields.Many2one(
+        "crm.stage", string="Move to stage", required=True, index=True, ondelete="cascade",
+        help="The stage the lead is moved to when the event happens; only its rules run.")
+    trigger_type = fields.Selection(TRIGGER_TYPES, string="Event", required=True, default="application")
+    allow_backward = fields.Boolean(
+        string="Allow moving back",
+        help="Also move leads that are further in the pipeline back to this stage.")
+    filter_domain = fields.Char(
+        help="The lead is moved only when it matches this condition at the time of the event.")
+
+    # Filters on the event, by event type
+    form_name = fields.Char(
+        string="Form", help="Only for this form (the name the form sends, or a part of the page address "
+                            "of a website form); empty for every form.")
+    link_url = fields.Char(string="Link", help="Only when the clicked address contains this text; empty for any link.")
+    field_id = fields.Many2one(
+        "ir.model.fields", string="Field", ondelete="cascade",
+        domain=[("model", "=", "crm.lead"), ("store", "=", True), ("name", "not in", UNWATCHABLE_FIELDS)])
+    field_value = fields.Char(
+        string="New value",
+        help="Fires when the field takes this value (text, number, yes/no, a selection key, the name or id "
+             "of a record); empty for any change.")
+    user_id = fields.Many2one(
+        "res.users", string="New responsible", domain=[("share", "=", False)],
+        help="Only when the lead is given to this user; empty for any change of responsible.")
+
+    # Inbound webhook token: only its hash is kept
+    token_index = fields.Char(readonly=True, copy=False, index="btree_not_null", groups="base.group_system")
+    token_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    has_token = fields.Boolean(compute="_compute_has_token", string="Token set")
+    token_date = fields.Datetime(string="Token created on", readonly=True, copy=False)
+
+    log_ids = fields.One2many("stage.automation.trigger.log", "trigger_id", string="Firings")
+    log_count = fields.Integer(compute="_compute_log_count", string="Firing count")
+
+    _sql_constraints = [
+        ("code_company_uniq", "unique (code, company_id)", "The code of a trigger must be unique per company."),
+    ]
+
+    @api.depends("name")
+    def _compute_code(self):
+        for trigger in self.filtered(lambda t: not t.code and t.name):
+            ascii_name = unicodedata.normalize("NFKD", trigger.name).encode("ascii", "ignore").decode()
+            trigger.code = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "trigger"
+
+    @api.depends("token_date")
+    def _compute_has_token(self):
+        for trigger in self:
+            trigger.has_token = bool(trigger.token_date)
+
+    def _compute_log_count(self):
+        counts = dict(self.env["stage.automation.trigger.log"]._read_group(
+            [("trigger_id", "in", self.ids)], ["trigger_id"], ["__count"]))
+        for trigger in self:
+            trigger.log_count = counts.get(trigger, 0)
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("code", "company_id")
+    def _check_code(self):
+        for trigger in self:
+            if not trigger.code.strip() or trigger.code != trigger.code.strip():
+                raise ValidationError(_("Trigger “%(trigger)s”: the code cannot be empty or start or end with "
+                                        "spaces.", trigger=trigger.name))
+            # Unique constraints treat empty companies as distinct: a code valid everywhere is checked here.
+            domain = [("id", "!=", trigger.id), ("code", "=", trigger.code)]
+            if trigger.company_id:
+                domain += ["|", ("company_id", "=", False), ("company_id", "=", trigger.company_id.id)]
+            clash = self.sudo().with_context(active_test=False).search_count(domain)
+            if clash:
+                raise ValidationError(_("The code “%(code)s” is already used by another trigger.", code=trigger.code))
+
+    @api.constrains("trigger_type", "field_id", "field_value")
+    def _check_field(self):
+        for trigger in self.filtered(lambda t: t.trigger_type == "field_changed"):
+            if not trigger.field_id:
+                raise ValidationError(_("Trigger “%(trigger)s”: choose the field to watch.", trigger=trigger.name))
+            if trigger.field_id.name in UNWATCHABLE_FIELDS:
+                raise ValidationError(_("Trigger “%(trigger)s”: the field “%(field)s” cannot be watched.",
+                                        trigger=trigger.name, field=trigger.field_id.field_description))
+            if trigger.field_value:
+                try:
+                    trigger._expected_value()
+                except UserError as error:
+                    raise ValidationError(_("Trigger “%(trigger)s”: %(error)s", trigger=trigger.name,
+                                            error=error.args[0])) from error
+
+    @api.constrains("stage_id", "team_id")
+    def _check_pipeline(self):
+        for trigger in self:
+            team = trigger.stage_id.team_id
+            if team and trigger.team_id and team != trigger.team_id:
+                raise ValidationError(_(
+                    "Trigger “%(trigger)s”: stage “%(stage)s” belongs to pipeline “%(team)s”, not “%(pipeline)s”.",
+                    trigger=trigger.name, stage=trigger.stage_id.name, team=team.name,
+                    pipeline=trigger.team_id.name))
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        triggers = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return triggers
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"active", "trigger_type", "field_id"} & vals.keys():
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    @tools.ormcache()
+    def _active_types(self):
+        """Event types some active trigger waits for: the other events cost no query."""
+        return frozenset(self.sudo().search([]).mapped("trigger_type"))
+
+    @api.model
+    @tools.ormcache()
+    def _watched_fields(self):
+        """Lead fields whose writes may fire a trigger: lead writes look here before anything else."""
+        triggers = self.sudo().search([("trigger_type", "in", ("field_changed", "user_changed"))])
+        names = set(triggers.field_id.mapped("name"))
+        if "user_changed" in triggers.mapped("trigger_type"):
+            names.add("user_id")
+        return frozenset(names)
+
+    # ------------------------------------------------------------
+    # WEBHOOK TOKEN
+    # ------------------------------------------------------------
+
+    def action_generate_token(self):
+        """Create (or replace) the webhook token and show it once: only its hash is stored."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.trigger_type != "webhook":
+            raise UserError(_("Only webhook triggers have a token."))
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        self.sudo().write({
+            "token_index": token[:TOKEN_INDEX_SIZE],
+            "token_hash": _hash_token(token),
+            "token_date": fields.Datetime.now(),
+        })
+        url = f"{self.get_base_url()}/stage_automation/webhook/{token}"
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stage.automation.trigger.token",
+            "name": _("Webhook ready"),
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_token": token, "default_url": url},
+        }
+
+    def action_revoke_token(self):
+        self.check_access("write")
+        self.sudo().write({"token_index": False, "token_hash": False, "token_date": False})
+        return True
+
+    @api.model
+    def _find_by_token(self, token):
+        """The active webhook trigger of ``token``, or an empty recordset.
+
+        The hash of the given token is compared in constant time with each
+        candidate, and a dummy comparison runs when there is none, so that the
+        answer takes the same time whatever the token.
+        """
+        token = token if isinstance(token, str) else ""
+        digest = _hash_token(token)
+        candidates = self.sudo().search([
+            ("token_index", "=", token[:TOKEN_INDEX_SIZE]), ("trigger_type", "=", "webhook"),
+        ]) if len(token) > TOKEN_INDEX_SIZE else self.sudo()
+        found = self.sudo()
+        for trigger in candidates:
+            if hmac.compare_digest(trigger.token_hash or "", digest):
+                found = trigger
+        if not candidates:
+            hmac.compare_digest(digest, _hash_token("-"))
+        return found
+
+    # ------------------------------------------------------------
+    # FIRING
+    # ------------------------------------------------------------
+
+    def _expected_value(self):
+        """The value ``field_value`` stands for, in the type of the watched field."""
+        line = self.env["stage.automation.rule.value"].new({"field_id": self.field_id.id})
+        return line._convert(self.field_value)
+
+    def _matches_event(self, lead, event):
+        """Whether the event's details pass this trigger's filter (which form, link, field, user)."""
+        self.ensure_one()
+        if self.trigger_type in ("form_submitted", "callback_request") and self.form_name:
+            return self.form_name.casefold() in (event.get("form") or "").casefold()
+        if self.trigger_type == "link_clicked" and self.link_url:
+            return self.link_url.casefold() in (event.get("url") or "").casefold()
+        if self.trigger_type == "user_changed" and self.user_id:
+            return lead.user_id == self.user_id
+        if self.trigger_type == "field_changed":
+            if self.field_id.name not in event.get("fields", ()):
+                return False
+            if not self.field_value:
+                return True
+            expected, current = self._expected_value(), lead[self.field_id.name]
+            if self.field_id.ttype == "many2many":
+                return bool(expected) and not (expected - current)
+            return current == expected
+        return True
+
+    def _applies_to(self, lead):
+        self.ensure_one()
+        pipeline = self.team_id or self.stage_id.team_id
+        return (
+            (not pipeline or pipeline == lead.team_id)
+            and (not self.company_id or self.company_id == lead.company_id)
+            and self.lead_type in ("both", lead.type)
+        )
+
+    def _refusal(self, lead):
+        """Why this trigger does not move ``lead`` (a sentence), or ``None`` when it does."""
+        self.ensure_one()
+        target, current = self.stage_id, lead.stage_id
+        if not lead.active:
+            return _("Not moved: the lead is lost or archived.")
+        if current.is_won:
+            return _("Not moved: the lead is won.")
+        if current == target:
+            return _("Not moved: the lead is already in stage “%(stage)s”.", stage=target.name)
+        if not self._applies_to(lead):
+            return _("Not moved: the trigger does not apply to this lead (pipeline, company or type).")
+        if not self.allow_backward and current and (target.sequence, target.id) < (current.sequence, current.id):
+            return _("Not moved: stage “%(target)s” comes before “%(current)s” and the trigger only moves forward.",
+                     target=target.name, current=current.name)
+        if not self._matches_condition(lead):
+            return _("Not moved: the lead does not match the trigger's condition.")
+        return lead._stage_automation_check_loop()
+
+    def _fire(self, leads, payload=None, event=None):
+        """Fire these triggers (all of one event) for ``leads``.
+
+        Each lead goes to the furthest target stage among the triggers that
+        may move it; every trigger considered leaves a log line.
+
+        :return: one dict per lead: ``lead_id``, ``moved``, ``from_stage_id``, ``to_stage_id``, ``reason``
+        """
+        event = event or {}
+        Log = self.env["stage.automation.trigger.log"].sudo()
+        results = []
+        for lead in leads.sudo():
+            candidates = self.filtered(lambda trigger: trigger._matches_event(lead, event)).sorted(
+                lambda trigger: (trigger.stage_id.sequence, trigger.stage_id.id), reverse=True)
+            from_stage = lead.stage_id
+            refusals = {trigger: trigger._refusal(lead) for trigger in candidates}
+            chosen = next((trigger for trigger in candidates if not refusals[trigger]), None)
+            if chosen:
+                lead.write({"stage_id": chosen.stage_id.id})
+            log_vals = []
+            for trigger in candidates:
+                reason = refusals[trigger]
+                if chosen and trigger != chosen:
+                    reason = _("Not moved by this trigger: trigger “%(trigger)s” of the same event moved the lead "
+                               "to “%(stage)s”.", trigger=chosen.name, stage=chosen.stage_id.name)
+                log_vals.append({
+                    "trigger_id": trigger.id, "lead_id": lead.id, "moved": trigger == chosen,
+                    "from_stage_id": from_stage.id, "to_stage_id": trigger.stage_id.id,
+                    "reason": reason or _("Moved from “%(old)s” to “%(new)s”.",
+                                          old=from_stage.name, new=trigger.stage_id.name),
+                    "payload": payload or None,
+                })
+            Log.create(log_vals)
+            if chosen:
+                reason = False
+            elif candidates:
+                reason = refusals[candidates[0]]
+            else:
+                reason = _("Not moved: no trigger matches the event's details.")
+            results.append({
+                "lead_id": lead.id,
+                "moved": bool(chosen),
+                "from_stage_id": from_stage.id,
+                "to_stage_id": lead.stage_id.id,
+                "reason": reason,
+            })
+        return results
+
+    @api.model
+    def _fire_event(self, trigger_type, leads, payload=None, event=None):
+        """An event of ``trigger_type`` happened for ``leads``: fire the active triggers of that type."""
+        if not leads or trigger_type not in self._active_types():
+            return []
+        triggers = self.sudo().search([("trigger_type", "=", trigger_type)])
+        return triggers._fire(leads, payload=payload, event=event)
+
+    @api.model
+    def _fire_event_safely(self, trigger_type, leads, payload=None, event=None):
+        """``_fire_event`` from inside what someone else is doing (a customer viewing a page, chatting,
+        sending a form or an e-mail; an employee saving a lead or booking a meeting).
+
+        A failure is logged and undone, never passed on: the page, message,
+        form, e-mail or save goes through whatever happens to the automation.
+        Concurrency errors still propagate, for Odoo to retry the request.
+        """
+        if not leads or trigger_type not in self._active_types():
+            return []
+        try:
+            with self.env.cr.savepoint():
+                return self._fire_event(trigger_type, leads, payload=payload, event=event)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:
+            # The savepoint flushed what was pending before it: only the firing's own changes are forgotten.
+            self.env.invalidate_all(flush=False)
+            _logger.exception("Stage automation: firing the “%s” triggers of leads %s failed", trigger_type, leads.ids)
+            return []
+
+    # ------------------------------------------------------------
+    # PUBLIC API
+    # ------------------------------------------------------------
+
+    @api.model
+    def stage_automation_event(self, event, values):
+        """Report an event without knowing the record: the open leads of that phone or e-mail are fired.
+
+        :param event: a trigger type among ``incoming_call``, ``missed_call``, ``form_submitted``,
+            ``callback_request`` and ``application``
+        :param values: ``phone`` and/or ``email`` (``country``, an ISO code, reads a phone written
+            in a national format; the company's country by default), and the event's details
+            (``form`` for forms), kept as the payload of the firing
+        :return: one dict per matching lead, as ``crm.lead.stage_automation_fire``
+        """
+        allowed = (*CONTACT_EVENTS, "application")
+        if event not in allowed:
+            raise UserError(_("Unknown event “%(event)s”: use one of %(events)s.",
+                              event=event, events=", ".join(allowed)))
+        if not isinstance(values, dict) or not (values.get("phone") or values.get("email")):
+            raise UserError(_("Name the customer of the event with “phone” or “email”."))
+        self._check_fire_access()
+        leads = self.env["crm.lead"]._stage_automation_match(
+            values.get("email"), values.get("phone"), values.get("country"))
+        leads.check_access("write")
+        details = {key: value for key, value in values.items() if key not in ("phone", "email", "country")}
+        return self._fire_event(event, leads, payload=values, event=details)
+
+    @api.model
+    def _check_fire_access(self):
+        """Firing is for users who may see the automation (integrators hold the Read group)."""
+        if not self.env.su and not self.has_access("read"):
+            raise AccessError(_("You are not allowed to fire stage automation triggers."))
+
+
+class StageAutomationTriggerToken(models.AbstractModel):
+    """Shows a new webhook token once; it is never stored in clear."""
+
+    _name = "stage.automation.trigger.token"
+    _description = "Stage Automation Webhook Token"
+
+    # The field 'id' is needed for the onchange that returns the values of the dialog.
+    id = fields.Id()
+    token = fields.Char(readonly=True)
+    url = fields.Char(string="Webhook address", readonly=True)
+
+
+def _hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+

@@ -1,0 +1,72 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common_actions import ActionCase
+
+
+@tagged("post_install", "-at_install")
+class TestConversionActions(ActionCase):
+    """Create from source: a lead converted into an opportunity, its customer, its activities."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sales = cls.env["crm.team"].create({"name": "Field sales", "use_opportunities": True})
+        Stage = cls.env["crm.stage"]
+        cls.sales_first = Stage.create({"name": "FS Discovery", "sequence": 0, "team_id": cls.sales.id})
+        Stage.create({"name": "FS Offer", "sequence": 2, "team_id": cls.sales.id})
+
+    def convert_rule(self, **values):
+        return self.rule(action="convert", lead_type="lead", **values)
+
+    def test_lead_becomes_an_opportunity_of_another_pipeline_with_a_new_customer(self):
+        rule = self.convert_rule(convert_team_id=self.sales.id, convert_partner="create")
+        lead = self.lead(type="lead", contact_name="Ann Smith")
+        lead.activity_schedule("mail.mail_activity_data_call", summary="First call")
+        lead.stage_id = self.stage_new
+        run = self.runs(lead, rule)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(lead.type, "opportunity")
+        self.assertEqual((lead.team_id, lead.stage_id), (self.sales, self.sales_first))
+        self.assertEqual(lead.partner_id.name, "Ann Smith")
+        self.assertEqual(lead.partner_id.parent_id.name, "Azure")
+        self.assertTrue(lead.partner_id.parent_id.is_company)
+        self.assertEqual(run.outputs, {"partner_id": lead.partner_id.id})
+        self.assertFalse(lead.activity_ids, "the lead's activities are closed on conversion")
+        self.assertTrue(lead.date_conversion)
+
+    def test_conversion_can_keep_the_activities_open(self):
+        rule = self.convert_rule(convert_keep_activities=True, convert_partner="nothing")
+        lead = self.lead(type="lead")
+        lead.activity_schedule("mail.mail_activity_data_call", summary="First call")
+        lead.stage_id = self.stage_new
+        self.assertEqual(self.runs(lead, rule).state, "done")
+        self.assertEqual((lead.type, lead.team_id, lead.stage_id), ("opportunity", self.team, self.stage_new))
+        self.assertEqual(lead.activity_ids.summary, "First call")
+        self.assertFalse(lead.partner_id)
+
+    def test_link_to_the_existing_customer_with_the_leads_email(self):
+        customer = self.env["res.partner"].create({"name": "Azure Ltd", "email": "azure@example.com"})
+        rule = self.convert_rule(convert_partner="exist")
+        lead, run = self.enter(rule, type="lead")
+        self.assertEqual(run.state, "done")
+        self.assertEqual(lead.partner_id, customer)
+
+    def test_no_existing_customer_fails_and_leaves_the_lead_a_lead(self):
+        rule = self.convert_rule(convert_partner="exist")
+        lead = self.lead(type="lead", email_from="nobody@example.com")
+        lead.activity_schedule("mail.mail_activity_data_call", summary="First call")
+        lead.stage_id = self.stage_new
+        run = self.runs(lead, rule)
+        self.assertEqual(run.state, "failed")
+        self.assertIn("No contact has the lead's e-mail address “nobody@example.com”", run.reason)
+        self.assertEqual((lead.type, lead.partner_id.id), ("lead", False))
+        self.assertEqual(lead.activity_ids.summary, "First call", "nothing half-done: the activity is still open")
+
+    def test_an_opportunity_is_not_converted_again(self):
+        rule = self.rule(action="convert")
+        lead, run = self.enter(rule, type="opportunity")
+        self.assertEqual(run.state, "failed")
+        self.assertIn("already an opportunity", run.reason)
+        with self.assertRaisesRegex(ValidationError, "only leads are converted"):
+            self.rule(action="convert", lead_type="opportunity")

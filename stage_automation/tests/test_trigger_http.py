@@ -1,0 +1,137 @@
+import hashlib
+import json
+import re
+from unittest.mock import patch
+
+from odoo.tests import HttpCase, tagged
+
+from .test_triggers import TriggerCase
+
+
+@tagged("post_install", "-at_install")
+class TestTriggerHttp(HttpCase, TriggerCase):
+    """The inbound HTTP entry points, through Odoo's HTTP layer."""
+
+    def setUp(self):
+        super().setUp()
+        self.webhook = self.trigger(name="Webhook", code="hook", trigger_type="webhook")
+        action = self.webhook.action_generate_token()
+        self.token = action["context"]["default_token"]
+        self.url = action["context"]["default_url"]
+
+    def post(self, path, body, **kwargs):
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        return self.url_open(path, data=data, headers={"Content-Type": "application/json"}, **kwargs)
+
+    def test_token_is_shown_once_and_stored_hashed(self):
+        self.assertGreaterEqual(len(self.token), 43, "32 random bytes, URL-safe")
+        self.assertTrue(self.url.endswith(f"/stage_automation/webhook/{self.token}"))
+        stored = self.webhook.sudo().read(["token_hash", "token_index"])[0]
+        self.assertEqual(stored["token_hash"], hashlib.sha256(self.token.encode()).hexdigest())
+        self.env.cr.execute("SELECT count(*) FROM stage_automation_trigger WHERE token_hash = %s OR token_index = %s",
+                            [self.token, self.token])
+        self.assertEqual(self.env.cr.fetchone()[0], 0, "the token itself is stored nowhere")
+        self.assertNotIn("token_hash", self.webhook.with_user(self.manager).fields_get(),
+                         "managers do not even see the hash")
+
+    def test_webhook_moves_the_lead_named_by_id_email_or_phone(self):
+        lead = self.lead(email_from="azure@example.com", phone="+32 470 12 34 56")
+        answer = self.post(f"/stage_automation/webhook/{self.token}", {"lead_id": lead.id, "payload": {"a": 1}})
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(answer.json(), [{
+            "lead_id": lead.id, "moved": True, "from_stage_id": self.stage_qualified.id,
+            "to_stage_id": self.stage_proposal.id, "reason": False}])
+        self.assertEqual(self.logs(lead).payload, {"a": 1})
+        lead.stage_id = self.stage_qualified
+        self.assertTrue(self.post(f"/stage_automation/webhook/{self.token}", {"email": "azure@example.com"}).json()[0]["moved"])
+        lead.stage_id = self.stage_qualified
+        self.assertTrue(self.post(f"/stage_automation/webhook/{self.token}", {"phone": "+32470123456"}).json()[0]["moved"])
+
+    def test_webhook_status_codes(self):
+        lead = self.lead()
+        url = f"/stage_automation/webhook/{self.token}"
+        cases = [
+            (url, "{not json", 400, "not valid JSON"),
+            (url, [1, 2], 400, "JSON object"),
+            (url, {"lead_id": "12"}, 400, "must be an integer"),
+            (url, {"payload": {}}, 400, "Name the lead"),
+            (url, {"lead_id": lead.id, "payload": "text"}, 400, "“payload”"),
+            (url, {"phone": "12"}, 400, "cannot be used"),
+            (url, {"lead_id": 99999999}, 404, "No open lead"),
+            (url, {"email": "nobody@example.com"}, 404, "No open lead"),
+            ("/stage_automation/webhook/" + "x" * 43, {"lead_id": lead.id}, 403, "Unknown or revoked"),
+        ]
+        for path, body, status, error in cases:
+            with self.subTest(body=body, status=status):
+                answer = self.post(path, body)
+                self.assertEqual(answer.status_code, status)
+                self.assertEqual(answer.headers["Content-Type"], "application/json; charset=utf-8")
+                self.assertIn(error, answer.json()["error"])
+                self.assertNotIn("Traceback", answer.text)
+        self.assertEqual(lead.stage_id, self.stage_qualified)
+        self.assertFalse(self.logs(lead))
+
+    def test_revoked_and_rotated_tokens_are_refused(self):
+        lead = self.lead()
+        old_token = self.token
+        new_token = self.webhook.action_generate_token()["context"]["default_token"]
+        self.assertEqual(self.post(f"/stage_automation/webhook/{old_token}", {"lead_id": lead.id}).status_code, 403)
+        self.assertEqual(self.post(f"/stage_automation/webhook/{new_token}", {"lead_id": lead.id}).status_code, 200)
+        self.webhook.action_revoke_token()
+        lead.stage_id = self.stage_qualified
+        self.assertEqual(self.post(f"/stage_automation/webhook/{new_token}", {"lead_id": lead.id}).status_code, 403)
+        self.assertEqual(lead.stage_id, self.stage_qualified)
+
+    def test_token_comparison_is_constant_time_even_without_candidate(self):
+        with patch("odoo.addons.stage_automation.models.stage_automation_trigger.hmac.compare_digest",
+                   return_value=False) as compare:
+            self.assertFalse(self.Trigger._find_by_token("y" * 43))
+            self.assertFalse(self.Trigger._find_by_token(self.token[:8] + "z" * 35))
+        self.assertEqual(compare.call_count, 2, "one comparison whether a candidate exists or not")
+
+    def test_body_over_one_mebibyte_is_refused(self):
+        lead = self.lead()
+        body = json.dumps({"lead_id": lead.id, "payload": {"blob": "x" * (1024 * 1024)}})
+        answer = self.post(f"/stage_automation/webhook/{self.token}", body)
+        self.assertEqual(answer.status_code, 413)
+        self.assertIn("larger than 1 MiB", answer.json()["error"])
+        self.assertEqual(lead.stage_id, self.stage_qualified)
+
+    def test_form_endpoint(self):
+        self.trigger(name="Form", code="form", trigger_type="form_submitted", form_name="pricing")
+        self.trigger(name="Callback", code="cb", trigger_type="callback_request", stage_id=self.stage_won.id)
+        lead = self.lead(email_from="azure@example.com")
+        answer = self.post("/stage_automation/form", {"form": "pricing", "email": "azure@example.com", "name": "A"})
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        self.assertEqual(self.logs(lead).payload["name"], "A")
+        self.post("/stage_automation/form", {"email": "azure@example.com", "callback": True})
+        self.assertEqual(lead.stage_id, self.stage_won)
+        self.assertEqual(self.post("/stage_automation/form", {"email": "x@example.com"}).status_code, 404)
+        self.assertEqual(self.post("/stage_automation/form", {"form": "pricing"}).status_code, 400)
+
+    def test_email_viewed_and_link_clicked(self):
+        self.trigger(name="Viewed", code="viewed", trigger_type="email_opened", stage_id=self.stage_proposal.id)
+        self.trigger(name="Clicked", code="clicked", trigger_type="link_clicked", stage_id=self.stage_won.id,
+                     link_url="pricing")
+        rule = self.rule(stage_id=self.stage_qualified.id)
+        lead = self.lead(stage_id=self.stage_new.id)
+        lead.stage_id = self.stage_qualified
+        run = self.runs(lead, rule)
+        body = run._track_email_body('<p>See <a href="https://example.com/pricing">our prices</a></p>')
+        pixel = re.search(r'src="[^"]*(/stage_automation/track/[^"]+)"', body).group(1)
+        link = re.search(r'href="[^"]*(/r/[^"]+)"', body).group(1)
+        self.assertIn(f"/sa/{run.id}/", link)
+
+        forged = pixel.replace(run._tracking_token(), "0" * 64)
+        self.assertEqual(self.url_open(forged).status_code, 200)
+        self.assertEqual(lead.stage_id, self.stage_qualified, "a forged pixel fires nothing")
+        answer = self.url_open(pixel)
+        self.assertEqual(answer.headers["Content-Type"], "image/gif")
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
+        answer = self.url_open(link, allow_redirects=False)
+        self.assertEqual(answer.status_code, 301)
+        self.assertEqual(answer.headers["Location"], "https://example.com/pricing")
+        self.assertEqual(lead.stage_id, self.stage_won)
+        self.assertEqual(self.env["link.tracker"].search([("url", "=", "https://example.com/pricing")]).count, 1)

@@ -1,0 +1,2 @@
+from . import discuss_channel
+from . import stage_automation_trigger

@@ -1,0 +1,41 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import Command, _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
+
+
+class StageAutomationRule(models.Model):
+    _inherit = "stage.automation.rule"
+
+    task_project_id = fields.Many2one(
+        "project.project", string="In project", ondelete="restrict",
+        help="Create a task of this project, linked to the lead, instead of a to-do activity.")
+
+    def _run_action_task(self, run, lead):
+        """A task of the chosen project: assigned to the recipients, due at the end of the day
+        "Due in (days)" from now, high priority when important, for the lead's customer."""
+        project = self.task_project_id
+        if not project:
+            return super()._run_action_task(run, lead)
+        if not project.active:
+            raise UserError(_("Project “%(project)s” is archived.", project=project.name))
+        users = self._activity_users(lead)
+        tz = ZoneInfo(users[0].tz or "UTC")
+        day = fields.Date.context_today(lead.with_context(tz=tz.key)) + timedelta(days=self.activity_deadline_days)
+        deadline = datetime.combine(day, time(23, 59), tzinfo=tz).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+        task = self.env["project.task"].create({
+            "name": self._render("summary", lead) or lead.name,
+            "description": plaintext2html(self._render("body", lead)) if self.body else False,
+            "project_id": project.id,
+            "user_ids": [Command.set(users.ids)],
+            "date_deadline": deadline,
+            "priority": "1" if self.activity_important else "0",
+            "partner_id": lead.partner_id.id,
+            "opportunity_id": lead.id,
+        })
+        run.project_task_ids |= task
+        run._set_outputs({"task_id": task.id})
+        return _("Task “%(task)s” created in project “%(project)s” for %(users)s.",
+                 task=task.name, project=project.name, users=", ".join(users.mapped("name")))

@@ -1,0 +1,11 @@
+{
+    "name": "CRM Stage Automation - Quotations",
+    "summary": "The automation rules' “Create from source” action makes a quotation of an opportunity",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "Stage Automation contributors",
+    "license": "LGPL-3",
+    "depends": ["stage_automation", "sale_crm"],
+    "auto_install": True,
+    "installable": True,
+}

@@ -1,0 +1,11 @@
+{
+    "name": "Stage Automation: example action",
+    "summary": "How another addon adds an action to stage_automation: a rule that tags the lead",
+    "version": "18.0.1.0.0",
+    "category": "Hidden",
+    "author": "Stage Automation contributors",
+    "license": "LGPL-3",
+    "depends": ["stage_automation"],
+    "data": ["views/stage_automation_rule_views.xml"],
+    "installable": True,
+}

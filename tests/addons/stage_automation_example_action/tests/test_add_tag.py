@@ -1,0 +1,21 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestAddTag(TransactionCase):
+
+    def test_a_rule_of_the_new_action_runs_when_the_lead_enters_its_stage(self):
+        team = self.env["crm.team"].create({"name": "Example pipeline"})
+        first = self.env["crm.stage"].create({"name": "Example first", "team_id": team.id, "sequence": 701})
+        second = self.env["crm.stage"].create({"name": "Example second", "team_id": team.id, "sequence": 702})
+        vip = self.env["crm.tag"].create({"name": "VIP"})
+        rule = self.env["stage.automation.rule"].create({
+            "name": "Tag VIP", "stage_id": second.id, "action": "add_tag", "tag_id": vip.id})
+        untagged = self.env["stage.automation.rule"].create({
+            "name": "No tag chosen", "stage_id": second.id, "action": "add_tag", "sequence": 20})
+        lead = self.env["crm.lead"].create({"name": "Example", "team_id": team.id, "stage_id": first.id})
+        lead.stage_id = second
+        self.assertEqual(lead.tag_ids, vip)
+        runs = self.env["stage.automation.run"].search([("lead_id", "=", lead.id)])
+        self.assertEqual(runs.filtered(lambda r: r.rule_id == rule).reason, "Tagged “VIP”.")
+        self.assertEqual(runs.filtered(lambda r: r.rule_id == untagged).reason, "Failed: Choose the tag to add.")

@@ -1,0 +1,100 @@
+"""An integrator drives leads over XML-RPC with odoorpc: fire a trigger by code, report a call by number.
+
+Also the README's webhook example, with a real HTTP POST to the live server.
+"""
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def pipeline(live_odoo):
+    """As admin: a pipeline Incoming → Answered → Called, its triggers and rules, a lead and an integrator."""
+    admin = live_odoo.connect()
+    env = admin.env
+    tag = uuid.uuid4().hex[:8]
+    team = env["crm.team"].create({"name": f"Integrators {tag}"})
+    Stage = env["crm.stage"]
+    incoming = Stage.create({"name": f"Incoming {tag}", "team_id": team, "sequence": 601})
+    answered = Stage.create({"name": f"Answered {tag}", "team_id": team, "sequence": 602})
+    called = Stage.create({"name": f"Called {tag}", "team_id": team, "sequence": 603})
+    Trigger = env["stage.automation.trigger"]
+    Trigger.create({"name": "Answered", "code": f"answered-{tag}", "stage_id": answered,
+                    "trigger_type": "application"})
+    Trigger.create({"name": "Called us", "code": f"called-{tag}", "stage_id": called,
+                    "trigger_type": "incoming_call"})
+    webhook = Trigger.create({"name": "Shop", "code": f"shop-{tag}", "stage_id": called, "trigger_type": "webhook",
+                              "allow_backward": True})
+    token = Trigger.browse(webhook).action_generate_token()["context"]["default_token"]
+    Rule = env["stage.automation.rule"]
+    Rule.create({"name": "Thank", "stage_id": answered, "action": "note", "body": "Answered via {{ object.name }}"})
+    Rule.create({"name": "Call back", "stage_id": called, "action": "activity", "summary": "Call back",
+                 "activity_type_id": env.ref("mail.mail_activity_data_call").id})
+    lead = env["crm.lead"].create({
+        "name": f"Integrator lead {tag}", "type": "opportunity", "team_id": team, "stage_id": incoming,
+        "user_id": admin.env.uid, "phone": "+32 470 55 12 34", "country_id": env.ref("base.be").id})
+    password = f"integrator-{tag}"
+    groups = [env.ref("sales_team.group_sale_salesman_all_leads").id,
+              env.ref("stage_automation.group_stage_automation_opportunity_read").id]
+    env["res.users"].create({"name": "Integrator", "login": f"integrator-{tag}", "password": password,
+                             "groups_id": [(6, 0, groups)]})
+    env["res.users"].create({"name": "Plain salesman", "login": f"salesman-{tag}", "password": password,
+                             "groups_id": [(6, 0, [env.ref("sales_team.group_sale_salesman").id])]})
+    return {"tag": tag, "lead": lead, "answered": answered, "called": called, "password": password,
+            "token": token}
+
+
+def test_integrator_fires_by_code_then_reports_a_call(live_odoo, pipeline):
+    tag, lead = pipeline["tag"], pipeline["lead"]
+    odoo = live_odoo.connect(f"integrator-{tag}", pipeline["password"])
+
+    [result] = odoo.execute_kw("crm.lead", "stage_automation_fire", [[lead], f"answered-{tag}"],
+                               {"payload": {"order": "SO042"}})
+    assert result["moved"] is True
+    assert result["to_stage_id"] == pipeline["answered"]
+    notes = odoo.env["mail.message"].search_read(
+        [("model", "=", "crm.lead"), ("res_id", "=", lead), ("body", "ilike", "Answered via")], ["id"])
+    assert len(notes) == 1, "the target stage's immediate rule ran"
+
+    results = odoo.execute_kw("stage.automation.trigger", "stage_automation_event",
+                              ["incoming_call", {"phone": "+32 (0)470 55.12.34", "duration": 42}])
+    assert [(r["lead_id"], r["moved"], r["to_stage_id"]) for r in results] == [(lead, True, pipeline["called"])]
+    activities = odoo.env["mail.activity"].search_read(
+        [("res_model", "=", "crm.lead"), ("res_id", "=", lead)], ["summary"])
+    assert [a["summary"] for a in activities] == ["Call back"]
+
+    [again] = odoo.execute_kw("crm.lead", "stage_automation_fire", [[lead], f"answered-{tag}"])
+    assert again["moved"] is False and "only moves forward" in again["reason"]
+
+
+def test_errors_reach_the_caller_as_odoo_errors(live_odoo, pipeline):
+    import odoorpc
+
+    tag, lead = pipeline["tag"], pipeline["lead"]
+    odoo = live_odoo.connect(f"integrator-{tag}", pipeline["password"])
+    with pytest.raises(odoorpc.error.RPCError, match="No active trigger has the code “missing”"):
+        odoo.execute_kw("crm.lead", "stage_automation_fire", [[lead], "missing"])
+    salesman = live_odoo.connect(f"salesman-{tag}", pipeline["password"])
+    with pytest.raises(odoorpc.error.RPCError, match="not allowed to fire"):
+        salesman.execute_kw("crm.lead", "stage_automation_fire", [[lead], f"answered-{tag}"])
+
+
+def test_webhook_with_curl_like_post(live_odoo, pipeline):
+    def post(token, body):
+        request = urllib.request.Request(
+            f"{live_odoo.url}/stage_automation/webhook/{token}", data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, json.load(answer)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    status, body = post(pipeline["token"], {"phone": "+32470551234", "payload": {"cart": 3}})
+    assert status == 200
+    assert body[0]["lead_id"] == pipeline["lead"]
+    assert post("not-a-token-" + "x" * 40, {"lead_id": pipeline["lead"]})[0] == 403
