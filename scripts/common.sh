@@ -113,6 +113,15 @@ ensure_chromium() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 }
 
+# "Create a document" rules print PDFs with wkhtmltopdf, and their tests check a real PDF:
+# without it Odoo cannot print any PDF report. Odoo checks for it when it starts.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return 0
+    is_root || die "wkhtmltopdf is needed to print PDF reports: install Debian's wkhtmltopdf package"
+    say "Installing wkhtmltopdf for Odoo's PDF reports"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null
+}
+
 # Odoo finds its own addons and the pip-installed ones (queue_job) under odoo/addons
 # by itself; only this repository is added: stage_automation/ and its bridge addons
 # at the top, and the example addons the tests install under tests/addons/.

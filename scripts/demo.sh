@@ -37,6 +37,7 @@ install_odoo() {
 ensure_postgres
 odoo_importable || install_odoo
 ensure_python_deps
+ensure_wkhtmltopdf
 
 config="$LOCAL_DIR/demo-$DB.conf"
 cat > "$config" <<CONF

@@ -15,6 +15,7 @@ ensure_postgres
 ensure_odoo
 ensure_python_deps
 ensure_chromium
+ensure_wkhtmltopdf
 
 DB="stage_automation_test_$(date +%Y%m%d_%H%M%S)_$$"
 LOG="$LOCAL_DIR/$DB.log"

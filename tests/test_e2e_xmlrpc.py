@@ -56,3 +56,51 @@ def test_a_moved_lead_gets_its_immediate_activity_and_its_delayed_note(live_odoo
 
 def _parse(value):
     return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+
+
+def test_a_chain_waits_for_the_client_and_goes_on_when_they_write(live_odoo):
+    """Rules created over XML-RPC: a code, a wait for the client, a note with the answer and a constant.
+
+    The client's message posted over XML-RPC ends the wait; the live cron and
+    job runner carry the chain on (the dispatcher is woken at once).
+    """
+    odoo = live_odoo.connect()
+    env = odoo.env
+    tag = uuid.uuid4().hex[:8]
+    team = env["crm.team"].create({"name": f"E2E wait {tag}"})
+    env["stage.automation.constant"].create({"team_id": team, "name": "hotline", "value": "+32 2 555 01 01"})
+    first = env["crm.stage"].create({"name": f"E2E start {tag}", "team_id": team, "sequence": 511})
+    second = env["crm.stage"].create({"name": f"E2E code {tag}", "team_id": team, "sequence": 512})
+    Rule = env["stage.automation.rule"]
+    generate = Rule.create({"name": "Code", "stage_id": second, "sequence": 1, "action": "generate_code",
+                            "code_length": 5})
+    wait = Rule.create({"name": "Wait", "stage_id": second, "sequence": 2, "after_previous": True,
+                        "action": "wait", "wait_mode": "reply", "wait_delay": 0})
+    note = Rule.create({"name": "Note", "stage_id": second, "sequence": 3, "after_previous": True,
+                        "action": "note",
+                        "body": "Answer {{ vars.client_reply }} to {{ vars.code }}; {{ constants.hotline }}"})
+    Lead = env["crm.lead"]
+    lead = Lead.create({"name": f"E2E lead {tag}", "type": "opportunity", "team_id": team, "stage_id": first,
+                        "user_id": odoo.env.uid})
+    Lead.write([lead], {"stage_id": second})
+    Run = env["stage.automation.run"]
+    [code_run] = Run.search_read([("lead_id", "=", lead), ("rule_id", "=", generate)], ["outputs"])
+    code = code_run["outputs"]["code"]
+    assert Run.search_read([("lead_id", "=", lead), ("rule_id", "=", wait)], ["state"])[0]["state"] == "paused"
+
+    client = env["res.partner"].create({"name": f"Client {tag}", "email": f"client-{tag}@example.com"})
+    Lead.browse(lead).message_post(body="Yes please", message_type="comment", subtype_xmlid="mail.mt_comment",
+                                   author_id=client)
+    written_at = time.monotonic()
+    run = None
+    while time.monotonic() - written_at < DEADLINE_SECONDS:
+        [run] = Run.search_read([("lead_id", "=", lead), ("rule_id", "=", note)], ["state", "reason"])
+        if run["state"] not in ("waiting", "pending", "running"):
+            break
+        time.sleep(2)
+    assert run["state"] == "done", f"the note after the wait is {run['state']}: {run['reason']}"
+    print(f"chain went on {time.monotonic() - written_at:.0f} s after the client wrote")
+    notes = env["mail.message"].search_read(
+        [("model", "=", "crm.lead"), ("res_id", "=", lead), ("body", "ilike", f"Answer Yes please to {code}")],
+        ["body"])
+    assert len(notes) == 1 and "+32 2 555 01 01" in notes[0]["body"]

@@ -11,3 +11,4 @@ same way, without touching this module.
 from . import activities, messages, records
 from . import assignment, blacklist, calendar_events, control, conversion, crm_data
 from . import customer_messages, outgoing, channels
+from . import codes, waits, documents, details, crm_read

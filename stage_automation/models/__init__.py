@@ -1,7 +1,9 @@
 from . import stage_automation_scope
+from . import stage_automation_render_mixin
 from . import stage_automation_rule
 from . import stage_automation_rule_value
 from . import stage_automation_run
+from . import stage_automation_constant
 from . import stage_automation_trigger
 from . import stage_automation_trigger_log
 from . import crm_lead
@@ -10,3 +12,4 @@ from . import crm_stage
 from . import calendar_event
 from . import mail_activity
 from . import stage_automation_run_tracking
+from . import crm_team

@@ -1,11 +1,16 @@
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import format_duration
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import (
+    format_amount, format_date, format_datetime, format_duration, formatLang, html2plaintext,
+)
 
 from ..engine import timing as engine
+from ..engine.variables import UnknownVariable, Variables, is_valid_name
 
 TIMINGS = [
     ("immediate", "Immediately"),
@@ -31,11 +36,8 @@ class StageAutomationRule(models.Model):
 
     _name = "stage.automation.rule"
     _description = "Stage Automation Rule"
-    _inherit = ["stage.automation.scope", "mail.render.mixin"]
+    _inherit = ["stage.automation.scope", "stage.automation.render.mixin"]
     _order = "stage_id, sequence, id"
-    # Rules are authored by template editors (checked on save), so their
-    # placeholders render for whoever moves the lead.
-    _unrestricted_rendering = True
 
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
@@ -83,17 +85,31 @@ class StageAutomationRule(models.Model):
     recipient_field_id = fields.Many2one(
         "ir.model.fields", string="User field", ondelete="cascade",
         domain="[('model', '=', 'crm.lead'), ('ttype', '=', 'many2one'), ('relation', '=', 'res.users')]")
+    variable_name = fields.Char(
+        string="Variable name", compute="_compute_variable_name", store=True, readonly=False,
+        help="Name under which the action publishes its result for the later rules "
+             "(a prefix, for the actions that publish several values).")
+    available_variables = fields.Html(
+        string="Variables", compute="_compute_available_variables", sanitize=False,
+        help="Constants of the pipeline, and the values the earlier rules of the stage publish.")
     run_ids = fields.One2many("stage.automation.run", "rule_id", string="Runs")
     run_count = fields.Integer(compute="_compute_run_count", string="Run count")
-
-    def _compute_render_model(self):
-        self.render_model = "crm.lead"
 
     def _compute_run_count(self):
         counts = dict(self.env["stage.automation.run"]._read_group(
             [("rule_id", "in", self.ids)], ["rule_id"], ["__count"]))
         for rule in self:
             rule.run_count = counts.get(rule, 0)
+
+    @api.depends("action")
+    def _compute_variable_name(self):
+        """Default name of the action's variable; each action family sets its own."""
+        self.variable_name = False
+
+    @api.depends("stage_id", "team_id", "sequence", "action", "variable_name")
+    def _compute_available_variables(self):
+        for rule in self:
+            rule.available_variables = rule._available_variables_html()
 
     @api.depends("timing", "delay", "delay_unit", "date_field_id", "at_time", "after_previous", "working_hours")
     def _compute_when_text(self):
@@ -119,15 +135,18 @@ class StageAutomationRule(models.Model):
                 text = _("%(when)s, in working hours", when=text)
             rule.when_text = text
 
-    def _delay_text(self):
-        one = self.delay == 1
+    def _delay_text(self, delay=None, unit=None):
+        """"3 days": the rule's delay, or the given one."""
+        delay = self.delay if delay is None else delay
+        unit = unit or self.delay_unit
+        one = delay == 1
         words = {
             "minutes": _("minute") if one else _("minutes"),
             "hours": _("hour") if one else _("hours"),
             "days": _("day") if one else _("days"),
             "work_days": _("working day") if one else _("working days"),
         }
-        return f"{self.delay} {words.get(self.delay_unit, '')}"
+        return f"{delay} {words.get(unit, '')}"
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -155,6 +174,15 @@ class StageAutomationRule(models.Model):
                 raise ValidationError(_(
                     "Rule “%(rule)s”: “%(field)s” is not a date field of leads.",
                     rule=rule.name, field=field.field_description))
+
+    @api.constrains("variable_name")
+    def _check_variable_name(self):
+        for rule in self.filtered("variable_name"):
+            if not is_valid_name(rule.variable_name):
+                raise ValidationError(_(
+                    "Rule “%(rule)s”: “%(name)s” cannot be a variable name: use letters, digits and underscores, "
+                    "starting with a letter (e.g. discount_code); get, items, keys and values are taken.",
+                    rule=rule.name, name=rule.variable_name))
 
     @api.constrains("after_previous", "stage_id", "sequence", "active")
     def _check_after_previous(self):
@@ -237,20 +265,107 @@ class StageAutomationRule(models.Model):
     def _render(self, field_name, lead, record=None):
         """Render a text parameter on ``lead`` with Odoo's inline templates, in the responsible's language.
 
-        ``vars`` holds the outputs of the earlier rules of the entry being run.
+        ``vars`` holds the outputs of the earlier rules of the entry being run,
+        ``constants`` the constants of the lead's pipeline (see :meth:`_render_variables`).
         ``record`` renders a field of another record of this rule (a field value line).
         """
         self.ensure_one()
         record = record or self
         if not record[field_name]:
             return ""
-        return record._render_field(
-            field_name, lead.ids, set_lang=lead.user_id.lang,
-            add_context=self._render_variables())[lead.id]
+        try:
+            return record._render_field(
+                field_name, lead.ids, set_lang=lead.user_id.lang,
+                add_context=self._render_variables(lead))[lead.id]
+        except UserError as error:
+            unknown = _unknown_variable_in(error)
+            if not unknown:
+                raise
+            raise UserError(self._unknown_variable_message(unknown, lead)) from error
 
-    def _render_variables(self):
-        run = self.env["stage.automation.run"].browse(self.env.context.get("stage_automation_run_id"))
-        return {"vars": run.sudo()._entry_variables() if run else {}}
+    def _render_variables(self, lead=None):
+        """``vars`` and ``constants`` of the rule texts, read as ``vars['code']`` or ``vars.code``."""
+        run = self.env["stage.automation.run"].browse(self.env.context.get("stage_automation_run_id")).sudo()
+        lead = lead or run.lead_id
+        constants = lead.team_id.sudo().stage_automation_constant_ids
+        return {
+            "vars": Variables("vars", run._entry_variables() if run else {}),
+            "constants": Variables("constants", {constant.name: constant.value or "" for constant in constants}),
+        }
+
+    def _unknown_variable_message(self, error, lead):
+        if error.namespace == "constants":
+            if not lead.team_id:
+                return _("The constant “%(name)s” cannot be read: the lead has no sales team.", name=error.name)
+            return _("Pipeline “%(pipeline)s” has no constant “%(name)s”.", name=error.name, pipeline=lead.team_id.name)
+        return _("The variable “%(name)s” is not set: no earlier rule of this stage entry published it.",
+                 name=error.name)
+
+    # ------------------------------------------------------------
+    # VARIABLES
+    # ------------------------------------------------------------
+
+    def _stage_automation_output_names(self):
+        """Variables this rule publishes for the later rules of the entry: ``{name: description}``.
+
+        Each action family adds the names of its actions, calling ``super()``;
+        the rule form lists them on the later rules of the stage.
+        """
+        self.ensure_one()
+        return {}
+
+    def _available_variables_html(self):
+        """The constants and earlier outputs this rule can use, as the rule form shows them."""
+        self.ensure_one()
+        pipeline = self.team_id or self.stage_id.team_id
+        constants = self.env["stage.automation.constant"].search(
+            [("team_id", "=", pipeline.id)] if pipeline else [])
+        rows = [
+            (f"{{{{ constants.{constant.name} }}}}", constant.value or "",
+             constant.description or (_("pipeline “%(pipeline)s”", pipeline=constant.team_id.name)
+                                      if not pipeline else ""))
+            for constant in constants
+        ]
+        for rule in self._earlier_rules():
+            for name, description in rule._stage_automation_output_names().items():
+                rows.append((f"{{{{ vars.{name} }}}}", description, _("rule “%(rule)s”", rule=rule.name)))
+        if not rows:
+            return Markup("<p class='text-muted'>%s</p>") % _(
+                "No variable yet: add constants to the pipeline, or rules before this one that publish values.")
+        lines = Markup("").join(
+            Markup("<tr><td><code>%s</code></td><td>%s</td><td class='text-muted'>%s</td></tr>") % row
+            for row in rows)
+        return Markup("<table class='table table-sm o_stage_automation_variables'><tbody>%s</tbody></table>") % lines
+
+    def _earlier_rules(self):
+        """Rules of the same stage placed before this one (also for a rule being edited, not saved yet)."""
+        self.ensure_one()
+        if not self.stage_id:
+            return self.browse()
+        own_id = self._origin.id
+        rules = self.search([("stage_id", "=", self.stage_id._origin.id), ("id", "!=", own_id or 0)])
+        team = self.team_id._origin
+        return rules.filtered(lambda rule: (
+            (not team or not rule.team_id or rule.team_id == team)
+            and (rule.sequence, rule.id) < (self.sequence, own_id or float("inf"))
+        ))
+
+    def _read_variables(self, lead, record, field_records, prefix, printable):
+        """``{prefix_field: value}`` of ``record``'s fields, for actions that read records into variables.
+
+        ``printable`` gives names, labels, amounts and dates written for people,
+        in the language and time zone of the lead's responsible; otherwise ids,
+        keys, numbers and ISO dates.
+        """
+        if printable:
+            record = record.with_context(lang=lead.user_id.lang or self.env.lang, tz=lead.user_id.tz or "UTC")
+        values = {}
+        for field_record in field_records:
+            field = record._fields[field_record.name]
+            value = record[field.name]
+            values[f"{prefix}_{field.name}"] = _printable_value(record, field, value) if printable \
+                else _raw_value(field, value)
+        return values
 
     def _did_not_run_reason(self):
         """Why the rules chained after this one are skipped."""
@@ -301,6 +416,52 @@ class StageAutomationRule(models.Model):
         action["domain"] = [("rule_id", "=", self.id)]
         action["context"] = {"create": False}
         return action
+
+
+def _unknown_variable_in(error):
+    """The unknown variable that caused a rendering error (mail and safe_eval wrap it), if any."""
+    while error is not None:
+        if isinstance(error, UnknownVariable):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _raw_value(field, value):
+    """A field value as JSON: ids for relations, ISO text for dates."""
+    if field.type == "many2one":
+        return value.id or False
+    if field.type in ("one2many", "many2many"):
+        return value.ids
+    if field.type in ("date", "datetime"):
+        return fields.Datetime.to_string(value) if field.type == "datetime" else fields.Date.to_string(value)
+    return value
+
+
+def _printable_value(record, field, value):
+    """A field value as a person reads it, in the language and time zone of ``record``'s context."""
+    env = record.env
+    lang = env.lang
+    if field.type in ("many2one", "one2many", "many2many"):
+        return ", ".join(value.mapped("display_name"))
+    if field.type == "selection":
+        return dict(field._description_selection(env)).get(value, "") if value else ""
+    if field.type == "boolean":
+        return env._("Yes") if value else env._("No")
+    if not value and field.type not in ("integer", "float", "monetary"):
+        return ""
+    if field.type == "date":
+        return format_date(env, value, lang_code=lang)
+    if field.type == "datetime":
+        return format_datetime(env, value, tz=env.context.get("tz"), lang_code=lang)
+    if field.type == "monetary":
+        currency = record[field.get_currency_field(record)]
+        return format_amount(env, value, currency, lang) if currency else str(value)
+    if field.type == "float":
+        return formatLang(env, value)
+    if field.type == "html":
+        return html2plaintext(value)
+    return str(value)
 
 
 def _intervals_of(resource_calendar, resource):

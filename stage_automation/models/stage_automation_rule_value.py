@@ -15,8 +15,7 @@ class StageAutomationRuleValue(models.Model):
 
     _name = "stage.automation.rule.value"
     _description = "Stage Automation Field Value"
-    _inherit = ["mail.render.mixin"]
-    _unrestricted_rendering = True
+    _inherit = ["stage.automation.render.mixin"]
 
     rule_id = fields.Many2one("stage.automation.rule", required=True, ondelete="cascade", index=True)
     model = fields.Char(
@@ -31,9 +30,6 @@ class StageAutomationRuleValue(models.Model):
              "(several, comma-separated, to add to a many2many). Placeholders such as "
              "{{ object.partner_id.name }} are rendered on the lead.")
 
-    def _compute_render_model(self):
-        self.render_model = "crm.lead"
-
     @api.depends("rule_id.action")
     def _compute_model(self):
         for line in self:
@@ -45,6 +41,8 @@ class StageAutomationRuleValue(models.Model):
             if line.field_id.model != line.model or line.field_id.ttype not in SUPPORTED_TYPES:
                 raise ValidationError(_("Field “%(field)s” cannot be set by rule “%(rule)s”.",
                                         field=line.field_id.field_description, rule=line.rule_id.name))
+            # The rule writes as OdooBot: its author must be allowed to write the field themselves.
+            self.env[line.model].check_field_access_rights("write", [line.field_id.name])
 
     def _convert(self, text):
         """Turn the rendered text into a value for ``write``; a sentence says what is wrong otherwise."""

@@ -18,13 +18,21 @@ STATES = [
     ("pending", "Pending"),
     ("waiting", "Waiting for the previous rule"),
     ("running", "Running"),
+    ("paused", "Paused"),
     ("done", "Done"),
     ("skipped", "Skipped"),
     ("cancelled", "Cancelled"),
     ("failed", "Failed"),
 ]
-OPEN_STATES = ("pending", "waiting", "running")
+OPEN_STATES = ("pending", "waiting", "running", "paused")
+# States the dispatcher claims once their due moment has come.
+DUE_STATES = ("pending", "paused")
 DISPATCH_BATCH = 1000
+
+
+class SkipRun(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by an action to end its run as skipped, with the reason as argument: the rules chained
+    after it do not run (e.g. a wait for the client's answer that ended without one)."""
 
 
 class StageAutomationRun(models.Model):
@@ -33,6 +41,12 @@ class StageAutomationRun(models.Model):
     Rows are written in the transaction of the stage change, so pending work
     survives any crash; the dispatcher claims due rows with ``SKIP LOCKED`` and
     hands each to a queue job, and a run moves to a final state exactly once.
+
+    States: ``pending`` (due at ``due_at``) and ``waiting`` (for the previous
+    rule) → ``running`` → ``done``, ``skipped`` or ``failed``; any open state →
+    ``cancelled``. An action that waits (Wait) pauses its run: ``running`` →
+    ``paused`` (see :meth:`_pause`); the dispatcher runs the action again at
+    ``due_at``, which :meth:`_resume` brings forward, and the action ends it.
     """
 
     _name = "stage.automation.run"
@@ -55,6 +69,7 @@ class StageAutomationRun(models.Model):
         "stage.automation.run", string="After run", index="btree_not_null", ondelete="set null")
     state = fields.Selection(STATES, required=True, default="pending", index=True)
     due_at = fields.Datetime(string="Due at")
+    paused_at = fields.Datetime(string="Paused at", help="When the action paused the run to wait.")
     done_at = fields.Datetime(string="Finished at")
     attempts = fields.Integer(default=0)
     reason = fields.Text(string="Result", help="What the run did, or why it did not.")
@@ -66,8 +81,8 @@ class StageAutomationRun(models.Model):
     def init(self):
         # The dispatcher's query: cost grows with the due work only.
         tools.create_index(
-            self.env.cr, "stage_automation_run_due_pending_idx", self._table, ["due_at", "id"],
-            where="state = 'pending'")
+            self.env.cr, "stage_automation_run_due_idx", self._table, ["due_at", "id"],
+            where="state IN ('pending', 'paused')")
 
     @api.depends("lead_id.company_id", "lead_id.type")
     def _compute_lead_values(self):
@@ -182,7 +197,8 @@ class StageAutomationRun(models.Model):
             return
         self.flush_model(["state", "due_at"])
         self.env.cr.execute(SQL(
-            "SELECT min(due_at) FROM stage_automation_run WHERE id = ANY(%s) AND state = 'pending'", self.ids))
+            "SELECT min(due_at) FROM stage_automation_run WHERE id = ANY(%s) AND state IN %s",
+            self.ids, DUE_STATES))
         earliest = self.env.cr.fetchone()[0]
         if earliest:
             self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()._trigger(earliest)
@@ -193,16 +209,17 @@ class StageAutomationRun(models.Model):
 
     @api.model
     def _cron_dispatch(self, limit=DISPATCH_BATCH):
-        """Claim the due runs and hand each to a queue job on the stage automation channel."""
+        """Claim the due runs (pending, or paused until now) and hand each to a queue job
+        on the stage automation channel."""
         now = fields.Datetime.now()
         self.flush_model(["state", "due_at"])
         self.env.cr.execute(SQL(
             """SELECT id FROM stage_automation_run
-                WHERE state = 'pending' AND due_at <= %s
+                WHERE state IN %s AND due_at <= %s
              ORDER BY due_at, id
                 LIMIT %s
                   FOR UPDATE SKIP LOCKED""",
-            now, limit))
+            DUE_STATES, now, limit))
         runs = self.browse(row[0] for row in self.env.cr.fetchall())
         runs.write({"state": "running"})
         for run in runs:
@@ -212,7 +229,7 @@ class StageAutomationRun(models.Model):
             cron._trigger()
         else:
             self.env.cr.execute(SQL(
-                "SELECT min(due_at) FROM stage_automation_run WHERE state = 'pending' AND due_at > %s", now))
+                "SELECT min(due_at) FROM stage_automation_run WHERE state IN %s AND due_at > %s", DUE_STATES, now))
             next_due = self.env.cr.fetchone()[0]
             if next_due:
                 cron._trigger(next_due)
@@ -277,11 +294,15 @@ class StageAutomationRun(models.Model):
         self.env.flush_all()
         try:
             with self.env.cr.savepoint(flush=False):
-                matches = rule._matches_condition(lead)
+                # A paused run goes on with its action: the condition was checked when it started.
+                matches = bool(self.paused_at) or rule._matches_condition(lead)
                 result = robot._run_action(self.with_env(robot.env), lead.with_env(robot.env)) if matches else None
                 self.env.flush_all()
         except RetryableJobError:
             raise
+        except SkipRun as skip:
+            self.env.clear()  # the savepoint rolled back what the action did
+            self._finish("skipped", skip.args[0])
         except psycopg2.OperationalError as error:
             # Concurrent updates: the request (or queue_job, for a job) retries the whole transaction.
             if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
@@ -290,10 +311,10 @@ class StageAutomationRun(models.Model):
         except Exception as error:  # noqa: BLE001 - a rule's failure must never block the user
             self._fail(error)
         else:
-            if matches:
-                self._finish("done", result or _("Done."))
-            else:
+            if not matches:
                 self._finish("skipped", _("Skipped: the lead does not match the condition."))
+            elif self.state != "paused":  # paused: the action waits, see _pause()
+                self._finish("done", result or _("Done."))
 
     def _not_applicable_reason(self):
         lead, rule = self.lead_id, self.rule_id
@@ -350,6 +371,29 @@ class StageAutomationRun(models.Model):
                 followers.write({"state": "skipped", "done_at": fields.Datetime.now(),
                                  "reason": run.rule_id._did_not_run_reason()})
                 followers._skip_followers()
+
+    # ------------------------------------------------------------
+    # PAUSE (actions that wait)
+    # ------------------------------------------------------------
+
+    def _pause(self, until, reason):
+        """Called by an action that waits: the run stays open and the rules chained after it wait.
+
+        The dispatcher runs the action again at ``until`` (empty: only when
+        :meth:`_resume` is called); the action then finds ``paused_at`` set and
+        ends the wait: it returns its result (the run is done, the chain goes
+        on) or raises :class:`SkipRun` (the chain stops).
+        """
+        self.ensure_one()
+        self.write({"state": "paused", "paused_at": fields.Datetime.now(), "due_at": until, "reason": reason})
+        self._wake_dispatcher()
+
+    def _resume(self):
+        """What the paused runs waited for has happened: the dispatcher runs their action again now."""
+        runs = self.filtered(lambda run: run.state == "paused")
+        runs.write({"due_at": fields.Datetime.now()})
+        runs._wake_dispatcher()
+        return runs
 
     # ------------------------------------------------------------
     # VARIABLES

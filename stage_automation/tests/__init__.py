@@ -16,3 +16,7 @@ from . import test_actions_conversion
 from . import test_actions_crm_data
 from . import test_actions_customers
 from . import test_actions_outgoing
+from . import test_variables
+from . import test_wait
+from . import test_documents
+from . import test_details

@@ -1,0 +1,128 @@
+from lxml import html as lxml_html
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_datetime, html2plaintext, plaintext2html
+
+from ..engine import timing as engine
+from ..models.stage_automation_rule import DELAY_UNITS
+from ..models.stage_automation_run import SkipRun
+
+
+class StageAutomationRule(models.Model):
+    _inherit = "stage.automation.rule"
+
+    action = fields.Selection(selection_add=[("wait", "Wait")], ondelete={"wait": "cascade"})
+    wait_mode = fields.Selection(
+        [("period", "For a period"), ("reply", "Until the client writes")],
+        string="Wait", default="period", required=True,
+        help="For a period: the rules chained after this one start when the period is over. "
+             "Until the client writes: they start when a message from the client arrives on the lead "
+             "(an e-mail, a portal comment).")
+    wait_delay = fields.Integer(
+        string="Wait for", default=1,
+        help="The period; when waiting for the client, the longest wait (0: no limit).")
+    wait_unit = fields.Selection(DELAY_UNITS, string="Wait unit", default="days", required=True)
+    wait_timeout = fields.Selection(
+        [("continue", "Go on with the next rules"), ("stop", "Stop: the next rules do not run")],
+        string="If the client does not write", default="continue", required=True)
+
+    @api.constrains("action", "wait_mode", "wait_delay")
+    def _check_wait(self):
+        for rule in self.filtered(lambda r: r.action == "wait"):
+            if rule.wait_delay < 0 or (rule.wait_mode == "period" and not rule.wait_delay):
+                raise ValidationError(_("Rule “%(rule)s”: say how long to wait.", rule=rule.name))
+
+    def _stage_automation_output_names(self):
+        names = super()._stage_automation_output_names()
+        if self.action == "wait" and self.wait_mode == "reply":
+            names["client_replied"] = _("whether the client wrote before the end of the wait")
+            names["client_reply"] = _("the text of the client's message, without the quoted text")
+        return names
+
+    def _run_action_wait(self, run, lead):
+        if run.paused_at:
+            return self._end_wait(run, lead)
+        until = self._wait_until(lead) if self.wait_delay else False
+        if self.body:
+            lead.message_post(body=plaintext2html(self._render("body", lead)), subtype_xmlid="mail.mt_note")
+        moment = until and format_datetime(self.env, until, tz=lead.user_id.tz or "UTC", dt_format="short")
+        if self.wait_mode == "period":
+            reason = _("Waiting until %(moment)s.", moment=moment)
+        elif until:
+            reason = _("Waiting for the client to write, until %(moment)s at the latest.", moment=moment)
+        else:
+            reason = _("Waiting for the client to write.")
+        run._pause(until, reason)
+        return reason
+
+    def _wait_until(self, lead):
+        timing = engine.Timing(kind=engine.DELAY, delay=self.wait_delay, unit=self.wait_unit)
+        try:
+            return self._compute_due(lead, fields.Datetime.now(), {}, timing=timing)
+        except engine.TimingError as error:
+            raise UserError(_("Cannot compute the end of the wait: %(error)s.", error=error)) from error
+
+    def _end_wait(self, run, lead):
+        """The paused run is due again: its period is over, the client wrote, or the longest wait is over."""
+        delay = self._delay_text(self.wait_delay, self.wait_unit)
+        if self.wait_mode == "period":
+            return _("Waited %(delay)s.", delay=delay)
+        message = run.wait_reply_message_id
+        if not message and self.wait_timeout == "stop":
+            raise SkipRun(_("Skipped: the client did not write within %(delay)s; the next rules do not run.",
+                            delay=delay))
+        run._set_outputs({"client_replied": bool(message), "client_reply": _reply_text(message.body)})
+        if message:
+            return _("The client wrote on %(moment)s: the next rules go on.", moment=format_datetime(
+                self.env, message.date, tz=lead.user_id.tz or "UTC", dt_format="short"))
+        return _("The client did not write within %(delay)s: the next rules go on.", delay=delay)
+
+
+class StageAutomationRun(models.Model):
+    _inherit = "stage.automation.run"
+
+    wait_reply_message_id = fields.Many2one(
+        "mail.message", string="Client's message", ondelete="set null", readonly=True,
+        help="The message from the client that ended the wait.")
+
+    @api.model
+    def _on_client_message(self, leads, message):
+        """A client wrote on these leads: the waits for their answer end."""
+        runs = self.search([
+            ("lead_id", "in", leads.ids),
+            ("state", "=", "paused"),
+            ("rule_id.action", "=", "wait"),
+            ("rule_id.wait_mode", "=", "reply"),
+            ("wait_reply_message_id", "=", False),
+        ])
+        runs.write({"wait_reply_message_id": message.id})
+        return runs._resume()
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    def _message_post_after_hook(self, message, msg_vals):
+        result = super()._message_post_after_hook(message, msg_vals)
+        if self._stage_automation_is_client_message(message):
+            self.env["stage.automation.run"].sudo()._on_client_message(self, message)
+        return result
+
+    def _stage_automation_is_client_message(self, message):
+        """An e-mail received on the lead or a comment, written by someone who is not an employee."""
+        message = message.sudo()
+        if message.message_type not in ("email", "comment") or message.subtype_id.internal:
+            return False
+        users = message.author_id.with_context(active_test=False).user_ids
+        return not any(not user.share for user in users)
+
+
+def _reply_text(body):
+    """Plain text of a message body, without the quoted earlier messages Odoo marks when it receives an e-mail."""
+    if not body:
+        return ""
+    tree = lxml_html.fragment_fromstring(str(body), create_parent="div")
+    for quote in tree.xpath("//*[@data-o-mail-quote]"):
+        quote.drop_tree()
+    return html2plaintext(lxml_html.tostring(tree, encoding="unicode")).strip()
