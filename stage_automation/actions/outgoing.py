@@ -35,7 +35,7 @@ class StageAutomationRule(models.Model):
                                "stage_automation.robot_call_secret (its signing secret).")
     webhook_field_ids = fields.Many2many(
         "ir.model.fields", "stage_automation_rule_webhook_field_rel", "rule_id", "field_id", string="Fields sent",
-        domain="[('model', '=', 'crm.lead'), ('store', '=', True)]",
+        domain="[('model', '=', 'crm.lead'), ('store', '=', True), ('ttype', '!=', 'binary')]",
         help="Fields of the lead sent in the JSON body; its id, name and stage always are.")
     webhook_secret = fields.Char(
         string="Signing secret", copy=False, default=lambda self: secrets.token_hex(32),
