@@ -5,16 +5,12 @@ meeting with that contact and a reminder, and its contact details on the
 exception lists, all before the write returns.
 """
 
-import uuid
 
-
-def test_rules_create_the_contact_then_meet_it_then_blacklist_it(live_odoo):
+def test_rules_create_the_contact_then_meet_it_then_blacklist_it(live_odoo, new_pipeline):
     odoo = live_odoo.connect()
     env = odoo.env
-    tag = uuid.uuid4().hex[:8]
-    team = env["crm.team"].create({"name": f"E2E employees {tag}"})
-    first = env["crm.stage"].create({"name": f"E2E new {tag}", "team_id": team, "sequence": 601})
-    second = env["crm.stage"].create({"name": f"E2E meet {tag}", "team_id": team, "sequence": 602})
+    pipeline = new_pipeline(env, "E2E employees", "E2E new", "E2E meet", sequence=600)
+    tag, team, (first, second) = pipeline.tag, pipeline.team, pipeline.stages
     reminder = env.ref("calendar.alarm_notif_1").id
     Rule = env["stage.automation.rule"]
     Rule.create({"name": "Contact", "stage_id": second, "sequence": 1, "action": "create_lead_contact"})

@@ -6,19 +6,16 @@ triggers every 60 s at worst, the job runner starts the job at once).
 """
 
 import time
-import uuid
 from datetime import datetime, timedelta
 
 DEADLINE_SECONDS = 150
 
 
-def test_a_moved_lead_gets_its_immediate_activity_and_its_delayed_note(live_odoo):
+def test_a_moved_lead_gets_its_immediate_activity_and_its_delayed_note(live_odoo, new_pipeline):
     odoo = live_odoo.connect()
     env = odoo.env
-    tag = uuid.uuid4().hex[:8]
-    team = env["crm.team"].create({"name": f"E2E pipeline {tag}"})
-    first = env["crm.stage"].create({"name": f"E2E in {tag}", "team_id": team, "sequence": 501})
-    second = env["crm.stage"].create({"name": f"E2E call {tag}", "team_id": team, "sequence": 502})
+    pipeline = new_pipeline(env, "E2E pipeline", "E2E in", "E2E call")
+    tag, team, (first, second) = pipeline.tag, pipeline.team, pipeline.stages
     call_type = env.ref("mail.mail_activity_data_call").id
     Rule = env["stage.automation.rule"]
     Rule.create({"name": "Call now", "stage_id": second, "action": "activity", "activity_type_id": call_type,
@@ -58,7 +55,7 @@ def _parse(value):
     return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
 
 
-def test_a_chain_waits_for_the_client_and_goes_on_when_they_write(live_odoo):
+def test_a_chain_waits_for_the_client_and_goes_on_when_they_write(live_odoo, new_pipeline):
     """Rules created over XML-RPC: a code, a wait for the client, a note with the answer and a constant.
 
     The client's message posted over XML-RPC ends the wait; the live cron and
@@ -66,11 +63,9 @@ def test_a_chain_waits_for_the_client_and_goes_on_when_they_write(live_odoo):
     """
     odoo = live_odoo.connect()
     env = odoo.env
-    tag = uuid.uuid4().hex[:8]
-    team = env["crm.team"].create({"name": f"E2E wait {tag}"})
+    pipeline = new_pipeline(env, "E2E wait", "E2E start", "E2E code", sequence=510)
+    tag, team, (first, second) = pipeline.tag, pipeline.team, pipeline.stages
     env["stage.automation.constant"].create({"team_id": team, "name": "hotline", "value": "+32 2 555 01 01"})
-    first = env["crm.stage"].create({"name": f"E2E start {tag}", "team_id": team, "sequence": 511})
-    second = env["crm.stage"].create({"name": f"E2E code {tag}", "team_id": team, "sequence": 512})
     Rule = env["stage.automation.rule"]
     generate = Rule.create({"name": "Code", "stage_id": second, "sequence": 1, "action": "generate_code",
                             "code_length": 5})
