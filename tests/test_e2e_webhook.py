@@ -13,7 +13,6 @@ import hmac
 import json
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DEADLINE_SECONDS = 150
@@ -32,17 +31,15 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_webhook_answered_500_is_delivered_by_the_job_runner_s_retry(live_odoo):
+def test_a_webhook_answered_500_is_delivered_by_the_job_runner_s_retry(live_odoo, new_pipeline):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     server.requests, server.statuses = [], [500]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         odoo = live_odoo.connect()
         env = odoo.env
-        tag = uuid.uuid4().hex[:8]
-        team = env["crm.team"].create({"name": f"E2E webhook {tag}"})
-        first = env["crm.stage"].create({"name": f"E2E in {tag}", "team_id": team, "sequence": 701})
-        second = env["crm.stage"].create({"name": f"E2E hook {tag}", "team_id": team, "sequence": 702})
+        pipeline = new_pipeline(env, "E2E webhook", "E2E in", "E2E hook", sequence=700)
+        tag, team, (first, second) = pipeline.tag, pipeline.team, pipeline.stages
         revenue = env.ref("crm.field_crm_lead__expected_revenue").id
         Rule = env["stage.automation.rule"]
         rule = Rule.create({"name": "Tell the ERP", "stage_id": second, "action": "webhook",
