@@ -139,7 +139,8 @@ class TestOutgoingCalls(ActionCase):
             self.assertEqual(len(self.perform_once()), 1)
         self.assertFalse(self.perform_once(), "the fifth answer 503 is the last one")
         self.assertEqual(run.state, "failed")
-        self.assertEqual(run.reason, f"Failed: the job queue gave up (Max. retries (5) reached: {self.url} answered 503).")
+        self.assertEqual(run.reason,
+                         f"Failed: the job queue gave up (Max. retries (5) reached: {self.url} answered 503).")
         self.assertEqual(len(self.server.requests), 5)
         self.assertEqual(len({request["key"] for request in self.server.requests}), 1)
 
