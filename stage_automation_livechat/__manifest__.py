@@ -1,12 +1,12 @@
 {
     "name": "CRM Stage Automation: Live Chat",
-    "summary": "Live-chat messages of a lead's customer fire stage automation triggers",
+    "summary": "Live-chat messages of a lead's customer fire stage automation triggers; rules write to the customer's live chat",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
     "license": "LGPL-3",
     "depends": ["stage_automation", "im_livechat"],
-    "data": ["views/stage_automation_trigger_views.xml"],
+    "data": ["views/stage_automation_rule_views.xml", "views/stage_automation_trigger_views.xml"],
     "installable": True,
     "auto_install": True,
 }

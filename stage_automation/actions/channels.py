@@ -1,10 +1,14 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 
 
 class StageAutomationRule(models.Model):
-    """A message through an open channel: a post in a Discuss channel the team (or the customer) reads."""
+    """A message through an open channel: a post in a Discuss channel the team (or the customer) reads.
+
+    Here a chosen channel; the live-chat bridge adds the customer's own live chat
+    (``channel_target``).
+    """
 
     _inherit = "stage.automation.rule"
 
@@ -12,19 +16,35 @@ class StageAutomationRule(models.Model):
         selection_add=[("channel_message", "Message through an open channel")],
         ondelete={"channel_message": "cascade"},
     )
+    channel_target = fields.Selection(
+        [("channel", "A Discuss channel")], string="Post in", required=True, default="channel")
     channel_id = fields.Many2one(
         "discuss.channel", string="Channel", ondelete="restrict",
         help="The Discuss channel the message is posted in, by OdooBot, with a link to the lead.")
 
-    @api.constrains("action", "channel_id", "body")
+    @api.constrains("action", "channel_target", "channel_id", "body")
     def _check_channel_message(self):
         for rule in self.filtered(lambda r: r.action == "channel_message"):
-            if not rule.channel_id or not rule.body:
+            if not rule.body or rule.channel_target == "channel" and not rule.channel_id:
                 raise ValidationError(_("Rule “%(rule)s”: choose the channel and write the message.",
                                         rule=rule.name))
 
     def _run_action_channel_message(self, run, lead):
-        body = plaintext2html(self._render("body", lead)) + lead._get_html_link(title=lead.name)
-        self.channel_id.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_comment",
-                                     author_id=self.env.ref("base.partner_root").id)
-        return _("Posted in %(channel)s.", channel=self.channel_id.display_name)
+        channel = self._message_channel(lead)
+        message = channel.message_post(message_type="comment", subtype_xmlid="mail.mt_comment",
+                                       **self._channel_message_values(channel, lead))
+        return _("Posted in %(channel)s by %(author)s.", channel=channel.display_name, author=message.author_id.name)
+
+    def _message_channel(self, lead):
+        """The ``discuss.channel`` to post in for ``lead`` (the bridge answers for the customer's live chat)."""
+        self.ensure_one()
+        if not self.channel_id:
+            raise UserError(_("Choose the channel to post in: nothing was posted."))
+        return self.channel_id
+
+    def _channel_message_values(self, channel, lead):
+        """``message_post`` values of the message: for the team, by OdooBot, with a link to the lead."""
+        return {
+            "body": plaintext2html(self._render("body", lead)) + lead._get_html_link(title=lead.name),
+            "author_id": self.env.ref("base.partner_root").id,
+        }

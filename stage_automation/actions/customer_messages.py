@@ -41,46 +41,89 @@ class StageAutomationRule(models.Model):
                 raise ValidationError(_("Rule “%(rule)s”: the template must be a template of leads.",
                                         rule=rule.name))
 
+    def _usable_template(self, template):
+        """``template`` when it can still render this rule's message, else the run fails saying why.
+
+        The rule was checked when saved; the template may have been archived
+        or moved to another model since.
+        """
+        if not template:
+            return template
+        if template._active_name and not template[template._active_name]:
+            raise UserError(_("The template “%(template)s” is archived: nothing was sent.", template=template.name))
+        if template.model != "crm.lead":
+            raise UserError(_("The template “%(template)s” is no longer a template of leads: nothing was sent.",
+                              template=template.name))
+        return template
+
     # ------------------------------------------------------------
     # E-MAIL TO THE CUSTOMER
     # ------------------------------------------------------------
 
     def _run_action_email_customer(self, run, lead):
-        """Post the e-mail on the lead, as its responsible, so that the customer's answer comes back to it."""
-        email = lead.partner_id.email or lead.email_from
-        if not email:
-            raise UserError(_("The customer has no e-mail address: nothing was sent."))
-        partner = lead.partner_id if lead.partner_id.email else \
-            lead._mail_find_partner_from_emails([email], records=lead, force_create=True)[0]
-        if not partner:
-            raise UserError(_("“%(email)s” is not a usable e-mail address: nothing was sent.", email=email))
+        """Post the e-mail on the lead, as its responsible, so that the customer's answer comes back to it.
+
+        Like Odoo's composer: the message is a comment of the lead's thread
+        (its reply-to routes the answer to the lead) whose notification
+        e-mails the customer; with a template, its subject, body, sender,
+        attachments, reports, layout and mail server are used.
+        """
+        partner = self._email_customer_partner(lead)
+        template = self._usable_template(self.mail_template_id)
         attachments = self._earlier_documents(run) if self.email_attach_documents else self.env["ir.attachment"]
-        if self.mail_template_id:
-            values = self.mail_template_id._generate_template(
-                lead.ids, ("subject", "body_html", "attachment_ids", "report_template_ids"))[lead.id]
-            subject, body = values.get("subject"), values.get("body_html") or ""
-            attachments |= self.env["ir.attachment"].browse(values.get("attachment_ids", []))
-            files = values.get("attachments", [])
-        else:
-            subject, body, files = self._render("summary", lead), plaintext2html(self._render("body", lead)), []
         author = lead.user_id.partner_id or lead.company_id.partner_id
+        values = {"email_from": author.email_formatted or None}
+        if template:
+            rendered = template._generate_template(
+                lead.ids, ("subject", "body_html", "email_from", "attachment_ids", "report_template_ids"))[lead.id]
+            subject, body = rendered.get("subject"), rendered.get("body_html") or ""
+            attachments |= self.env["ir.attachment"].browse(rendered.get("attachment_ids", []))
+            values.update(
+                attachments=rendered.get("attachments", []),
+                mail_server_id=template.mail_server_id.id,
+                mail_auto_delete=template.auto_delete,
+            )
+            if rendered.get("email_from"):
+                values["email_from"] = rendered["email_from"]
+            if template.email_layout_xmlid:
+                values["email_layout_xmlid"] = template.email_layout_xmlid
+        else:
+            subject, body = self._render("summary", lead), plaintext2html(self._render("body", lead))
         message = lead.message_post(
             subject=subject or lead.name,
             body=Markup(run._track_email_body(body)),
             partner_ids=partner.ids,
             author_id=author.id,
-            email_from=author.email_formatted or None,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             attachment_ids=attachments.ids,
-            attachments=files,
+            **values,
         )
-        return _("E-mail “%(subject)s” sent to %(email)s%(files)s.", subject=message.subject, email=partner.email,
-                 files=_(" with %(count)s attachment(s)", count=len(message.attachment_ids))
-                 if message.attachment_ids else "")
+        files = len(message.attachment_ids)
+        if files:
+            return _("E-mail “%(subject)s” sent to %(email)s with %(count)s attachment(s).",
+                     subject=message.subject, email=partner.email, count=files)
+        return _("E-mail “%(subject)s” sent to %(email)s.", subject=message.subject, email=partner.email)
+
+    def _email_customer_partner(self, lead):
+        """The customer to e-mail: the lead's contact, else the contact of its e-mail (created if needed)."""
+        partner = lead.partner_id
+        email = partner.email or lead.email_from
+        if not email:
+            raise UserError(_("The customer has no e-mail address: nothing was sent."))
+        if not partner.email:
+            # What the composer does with a suggested recipient that is not a contact yet.
+            partner = lead._mail_find_partner_from_emails([email], records=lead, force_create=True)[0]
+        if not partner.email_normalized:
+            raise UserError(_("“%(email)s” is not a usable e-mail address: nothing was sent.", email=email))
+        return partner
 
     def _earlier_documents(self, run):
-        """Attachments published (``attachment_ids``) by the completed earlier runs of the same entry."""
+        """Attachments published (``attachment_ids``) by the completed earlier runs of the same entry.
+
+        Every earlier document is attached, not only the last one published:
+        ``vars`` would keep only the latest value of the name.
+        """
         earlier = run.search([
             ("lead_id", "=", run.lead_id.id), ("stage_id", "=", run.stage_id.id),
             ("entered_at", "=", run.entered_at), ("state", "=", "done"), ("id", "!=", run.id),
@@ -94,19 +137,23 @@ class StageAutomationRule(models.Model):
     # ------------------------------------------------------------
 
     def _render_sms(self, lead):
-        if self.sms_template_id:
-            return self.sms_template_id._render_field("body", lead.ids, set_lang=lead.user_id.lang)[lead.id]
+        template = self._usable_template(self.sms_template_id)
+        if template:
+            # In the language the template asks for (the customer's, usually), as Odoo's SMS composer does.
+            return template._render_field("body", lead.ids, compute_lang=True)[lead.id]
         return self._render("body", lead)
 
     def _run_action_sms_customer(self, run, lead):
+        number = self._customer_number(lead, _("no SMS was sent"))
+        body = self._render_sms(lead)
         partner = lead.partner_id
-        number = lead.mobile or lead.phone or partner.mobile or partner.phone
-        if not number:
-            raise UserError(_("The customer has no phone number: no SMS was sent."))
-        country = partner.country_id or lead.country_id or lead.company_id.country_id
-        e164 = self._e164_or_fail(number, country, _("the customer"))
-        lead._message_sms(self._render_sms(lead), sms_numbers=[e164], partner_ids=False)
-        return _("SMS sent to the customer at %(number)s.", number=e164)
+        if partner:
+            lead._message_sms(body, partner_ids=partner.ids, sms_pid_to_number={partner.id: number},
+                              put_in_queue=True)
+        else:
+            lead._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
+        self._send_sms_after_commit()
+        return _("SMS sent to the customer at %(number)s.", number=number)
 
     def _run_action_sms_employees(self, run, lead):
         users = self._get_recipients(lead)
@@ -118,16 +165,41 @@ class StageAutomationRule(models.Model):
             if not number:
                 raise UserError(_("%(user)s has no phone number: no SMS was sent.", user=user.name))
             country = user.partner_id.country_id or lead.company_id.country_id
-            numbers[user.partner_id.id] = self._e164_or_fail(number, country, user.name)
-        lead._message_sms(self._render_sms(lead), partner_ids=list(numbers), sms_pid_to_number=numbers)
+            numbers[user.partner_id.id] = self._e164_or_fail(number, country, user.name, _("no SMS was sent"))
+        lead._message_sms(self._render_sms(lead), partner_ids=list(numbers), sms_pid_to_number=numbers,
+                          put_in_queue=True)
+        self._send_sms_after_commit()
         return _("SMS sent to %(users)s.", users=", ".join(f"{user.name} ({numbers[user.partner_id.id]})"
                                                           for user in users))
 
+    def _send_sms_after_commit(self):
+        """Wake Odoo's SMS queue: the SMS leave once the run is saved, never for a run that is rolled back."""
+        self.env.ref("sms.ir_cron_sms_scheduler_action").sudo()._trigger()
 
-    def _e164_or_fail(self, number, country, whom):
+    # ------------------------------------------------------------
+    # PHONE NUMBERS
+    # ------------------------------------------------------------
+
+    def _customer_number(self, lead, consequence):
+        """The customer's number in E.164: the lead's mobile, else its phone, else its contact's.
+
+        National spellings are read with the contact's country, else the
+        lead's, else the company's.
+
+        :param consequence: what did not happen, ending the failure sentence ("no SMS was sent")
+        """
+        partner = lead.partner_id
+        number = lead.mobile or lead.phone or partner.mobile or partner.phone
+        if not number:
+            raise UserError(_("The customer has no phone number: %(consequence)s.", consequence=consequence))
+        country = partner.country_id or lead.country_id or lead.company_id.country_id
+        return self._e164_or_fail(number, country, _("the customer"), consequence)
+
+    def _e164_or_fail(self, number, country, whom, consequence):
         """``number`` in E.164 read with ``country``, or the failure of the whole run with the reason."""
         try:
             return to_e164(number, country.code)
         except PhoneError as error:
             raise UserError(_("The phone number of %(whom)s, “%(number)s”, cannot be used (%(error)s): "
-                              "nothing was sent.", whom=whom, number=number, error=error)) from error
+                              "%(consequence)s.", whom=whom, number=number, error=error,
+                              consequence=consequence)) from error

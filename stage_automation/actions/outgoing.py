@@ -30,11 +30,12 @@ class StageAutomationRule(models.Model):
         ondelete={"webhook": "cascade", "robot_call": "cascade"},
     )
     webhook_url = fields.Char(
-        string="Address", help="The receiver's URL (https://…). For robot calls, empty uses the provider address "
-                               "of the system parameter stage_automation.robot_call_url.")
+        string="Address", help="The receiver's URL (https://…). For robot calls, empty uses the telephony provider "
+                               "of the system parameters stage_automation.robot_call_url and "
+                               "stage_automation.robot_call_secret (its signing secret).")
     webhook_field_ids = fields.Many2many(
         "ir.model.fields", "stage_automation_rule_webhook_field_rel", "rule_id", "field_id", string="Fields sent",
-        domain="[('model', '=', 'crm.lead'), ('store', '=', True)]",
+        domain="[('model', '=', 'crm.lead'), ('store', '=', True), ('ttype', '!=', 'binary')]",
         help="Fields of the lead sent in the JSON body; its id, name and stage always are.")
     webhook_secret = fields.Char(
         string="Signing secret", copy=False, default=lambda self: secrets.token_hex(32),
@@ -44,7 +45,7 @@ class StageAutomationRule(models.Model):
              "with this secret.")
     webhook_timeout = fields.Integer(string="Timeout (seconds)", default=10)
 
-    @api.constrains("action", "webhook_url", "webhook_timeout")
+    @api.constrains("action", "webhook_url", "webhook_timeout", "body")
     def _check_outgoing(self):
         for rule in self.filtered(lambda r: r.action in OUTGOING_ACTIONS):
             url = rule.webhook_url or (rule.action == "robot_call" and rule._robot_call_url())
@@ -56,6 +57,10 @@ class StageAutomationRule(models.Model):
                                         rule=rule.name))
             if rule.action == "robot_call" and not rule.body:
                 raise ValidationError(_("Rule “%(rule)s”: write what the robot says.", rule=rule.name))
+            if rule.action == "robot_call" and not rule.webhook_url and not rule._robot_call_secret():
+                raise ValidationError(_(
+                    "Rule “%(rule)s”: the provider's address comes from the system parameters, so does its "
+                    "signing secret: set stage_automation.robot_call_secret.", rule=rule.name))
 
     def action_regenerate_webhook_secret(self):
         self.check_access("write")
@@ -70,31 +75,40 @@ class StageAutomationRule(models.Model):
     def _robot_call_url(self):
         return self.env["ir.config_parameter"].sudo().get_param("stage_automation.robot_call_url")
 
+    def _robot_call_secret(self):
+        return self.env["ir.config_parameter"].sudo().get_param("stage_automation.robot_call_secret")
+
     def _run_action_webhook(self, run, lead):
         names = ["name", "stage_id", *self.webhook_field_ids.mapped("name")]
         values = lead.read(list(dict.fromkeys(names)))[0]
         payload = {"event": "stage_automation.rule", "rule": self.name, "rule_id": self.id, "run_id": run.id,
                    "lead_id": lead.id, "fields": values}
-        status = self._post_signed(self.webhook_url, payload, run)
+        status = self._post_signed(self.webhook_url, self.sudo().webhook_secret, payload, run)
         return _("Sent to %(url)s (answer %(status)s).", url=self.webhook_url, status=status)
 
     def _run_action_robot_call(self, run, lead):
-        partner = lead.partner_id
-        number = lead.mobile or lead.phone or partner.mobile or partner.phone
-        if not number:
-            raise UserError(_("The customer has no phone number: no call was requested."))
-        e164 = self._e164_or_fail(number, partner.country_id or lead.country_id or lead.company_id.country_id,
-                                  _("the customer"))
-        url = self.webhook_url or self._robot_call_url()
-        payload = {"event": "stage_automation.robot_call", "to": e164, "message": self._render("body", lead),
+        number = self._customer_number(lead, _("no call was requested"))
+        if self.webhook_url:
+            url, secret = self.webhook_url, self.sudo().webhook_secret
+        else:
+            url, secret = self._robot_call_url(), self._robot_call_secret()
+            if not (url and secret):
+                raise UserError(_("The telephony provider is not configured (system parameters "
+                                  "stage_automation.robot_call_url and stage_automation.robot_call_secret): "
+                                  "no call was requested."))
+        payload = {"event": "stage_automation.robot_call", "to": number, "message": self._render("body", lead),
                    "language": lead.lang_id.code or lead.user_id.lang, "lead_id": lead.id, "run_id": run.id}
-        status = self._post_signed(url, payload, run)
-        return _("Robot call to %(number)s requested (answer %(status)s).", number=e164, status=status)
+        status = self._post_signed(url, secret, payload, run)
+        return _("Robot call to %(number)s requested (answer %(status)s).", number=number, status=status)
 
-    def _post_signed(self, url, payload, run):
-        """POST ``payload`` as signed JSON; returns the status, raises for a retry or a failure."""
+    def _post_signed(self, url, secret, payload, run):
+        """POST ``payload`` as JSON signed with ``secret``; returns the status, raises for a retry or a failure.
+
+        Redirections are not followed: a POST would turn into a GET, the
+        receiver's final address belongs on the rule.
+        """
         body = json.dumps(payload, default=str, ensure_ascii=False, sort_keys=True).encode()
-        secret = self.sudo().webhook_secret or ""
+        secret = secret or ""
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
@@ -102,14 +116,19 @@ class StageAutomationRule(models.Model):
             "User-Agent": "Odoo stage_automation",
         }
         try:
-            answer = requests.post(url, data=body, headers=headers, timeout=self.webhook_timeout)
+            answer = requests.post(url, data=body, headers=headers, timeout=self.webhook_timeout,
+                                   allow_redirects=False)
         except requests.RequestException as error:
-            raise RetryableJobError(_("%(url)s could not be reached (%(error)s); trying again later.",
+            raise RetryableJobError(_("%(url)s could not be reached (%(error)s)",
                                       url=url, error=error.__class__.__name__)) from error
-        if answer.status_code >= 500:
-            raise RetryableJobError(_("%(url)s answered %(status)s; trying again later.",
-                                      url=url, status=answer.status_code))
-        if answer.status_code >= 400:
-            raise UserError(_("The receiver answered %(status)s: %(text)s", status=answer.status_code,
+        status = answer.status_code
+        if status >= 500:
+            raise RetryableJobError(_("%(url)s answered %(status)s", url=url, status=status))
+        if status >= 400:
+            raise UserError(_("The receiver answered %(status)s: %(text)s", status=status,
                               text=answer.text[:200].strip() or answer.reason))
-        return answer.status_code
+        if status >= 300:
+            raise UserError(_("The receiver answered %(status)s, a redirection to %(location)s: "
+                              "put the final address on the rule.", status=status,
+                              location=answer.headers.get("Location") or _("another address")))
+        return status

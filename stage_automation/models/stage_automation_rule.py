@@ -404,8 +404,9 @@ class StageAutomationRule(models.Model):
         """Whether the action must not run inside the change that activated the rule.
 
         Such a rule is handed to the queue even when it is due at once, and
-        runs right after the change is saved (deleting the lead the person is
-        saving cannot happen under their hands).
+        runs in a job of its own right after the change is saved (deleting the
+        lead the person is saving cannot happen under their hands; a call to
+        another system is retried by queue_job without repeating other rules).
         """
         self.ensure_one()
         return False

@@ -249,7 +249,7 @@ class StageAutomationRun(models.Model):
         if job:
             # Attempts rolled back with a retried job still count.
             self.attempts = job.retry
-        self._execute()
+        self.with_context(stage_automation_job_run_id=self.id)._execute()
         return self.reason
 
     def _on_job_failed(self, **failure):
@@ -271,10 +271,13 @@ class StageAutomationRun(models.Model):
         ``failed`` with a readable reason, a note on the lead says so, and the
         user's stage change and the other rules go on.
         """
+        job_run_id = self.env.context.get("stage_automation_job_run_id")
         for run in self:
             if not run.exists():
                 continue  # deleted with its lead by an earlier rule
-            if run.rule_id._needs_own_transaction() and not self.env.context.get("job_uuid"):
+            if run.rule_id._needs_own_transaction() and run.id != job_run_id:
+                # Not in the person's save, nor in the job of the run it follows: a retry of
+                # its own must not repeat the other run, nor a failure of the other run undo it.
                 run._wake_dispatcher()
                 continue
             run._execute_one()

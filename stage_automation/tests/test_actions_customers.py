@@ -8,11 +8,23 @@ from .common_actions import ActionCase
 
 @tagged("post_install", "-at_install")
 class TestCustomerMessages(ActionCase):
+    """E-mail and SMS to the customer, SMS to employees, messages in a Discuss channel."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.belgium, cls.france = cls.env.ref("base.be"), cls.env.ref("base.fr")
+        cls.lead_model = cls.env.ref("crm.model_crm_lead")
+
+    def sms(self, body):
+        return self.env["sms.sms"].search([("body", "=", body)])
+
+    def customer_emails(self, message):
+        return message.notification_ids.filtered(lambda n: n.notification_type == "email")
+
+    # ------------------------------------------------------------
+    # E-MAIL
+    # ------------------------------------------------------------
 
     def test_email_to_the_customer_is_posted_on_the_lead_tracked_and_attaches_earlier_documents(self):
         document = self.env["ir.attachment"].create({
@@ -37,19 +49,30 @@ class TestCustomerMessages(ActionCase):
         self.assertEqual(message.attachment_ids, document)
         self.assertIn("/stage_automation/track/", message.body, "the opening is tracked")
         self.assertIn("/r/", message.body, "links go through the link tracker")
-        self.assertIn("with 1 attachment", run.reason)
+        self.assertEqual(self.customer_emails(message).mapped("notification_status"), ["sent"])
+        self.assertEqual(run.reason, "E-mail “Your offer, Azure” sent to azure@example.com with 1 attachment(s).")
 
-    def test_email_to_the_customer_from_a_template(self):
+    def test_email_to_the_customer_from_a_template_keeps_its_mail_with_the_attachments(self):
+        brochure = self.env["ir.attachment"].create({
+            "name": "Brochure.pdf", "datas": base64.b64encode(b"%PDF-1.4 brochure")})
         template = self.env["mail.template"].create({
-            "name": "Offer", "model_id": self.env.ref("crm.model_crm_lead").id,
-            "subject": "Offer for {{ object.name }}", "body_html": "<p>Dear <t t-out='object.partner_name'/></p>"})
+            "name": "Offer", "model_id": self.lead_model.id, "auto_delete": False,
+            "subject": "Offer for {{ object.name }}", "email_from": "offers@example.com",
+            "body_html": "<p>Dear <t t-out='object.partner_name'/></p>",
+            "attachment_ids": [(6, 0, brochure.ids)]})
         rule = self.rule(action="email_customer", mail_template_id=template.id, body=False)
         lead, run = self.enter(rule, name="Big deal")
         self.assertEqual(run.state, "done", run.reason)
         message = lead.message_ids.filtered(lambda m: m.subject == "Offer for Big deal")
         self.assertIn("Dear Azure", message.body)
-        self.assertEqual(message.notification_ids.filtered(lambda n: n.notification_type == "email")
-                         .res_partner_id.email, "azure@example.com", "e-mailed to the customer")
+        self.assertEqual(message.email_from, "offers@example.com", "the template's sender")
+        customer = self.customer_emails(message).res_partner_id
+        self.assertEqual(customer.email, "azure@example.com", "a contact made from the lead's e-mail")
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual(mail.recipient_ids, customer)
+        self.assertEqual(mail.state, "sent")
+        self.assertEqual(mail.attachment_ids.mapped("name"), ["Brochure.pdf"])
+        self.assertEqual(mail.attachment_ids.raw, b"%PDF-1.4 brochure")
 
     def test_email_to_a_customer_without_address_fails_and_sends_nothing(self):
         rule = self.rule(action="email_customer", summary="Hello", body="Hello")
@@ -58,6 +81,31 @@ class TestCustomerMessages(ActionCase):
         self.assertEqual(run.reason, "Failed: The customer has no e-mail address: nothing was sent.")
         self.assertFalse(lead.message_ids.filtered(lambda m: m.subject == "Hello"))
 
+    def test_email_to_an_unusable_address_fails_and_creates_no_contact(self):
+        rule = self.rule(action="email_customer", summary="Hello", body="Hello")
+        contacts = self.env["res.partner"].search_count([])
+        lead, run = self.enter(rule, email_from="azure at example")
+        self.assertEqual(run.reason, "Failed: “azure at example” is not a usable e-mail address: nothing was sent.")
+        self.assertFalse(lead.message_ids.filtered(lambda m: m.subject == "Hello"))
+        self.assertEqual(self.env["res.partner"].search_count([]), contacts)
+
+    def test_email_with_a_template_archived_or_moved_to_another_model_fails_and_sends_nothing(self):
+        template = self.env["mail.template"].create({
+            "name": "Offer", "model_id": self.lead_model.id, "subject": "Offer", "body_html": "<p>Hi</p>"})
+        rule = self.rule(action="email_customer", mail_template_id=template.id, body=False)
+        template.active = False
+        lead, run = self.enter(rule)
+        self.assertEqual(run.reason, "Failed: The template “Offer” is archived: nothing was sent.")
+        template.write({"active": True, "model_id": self.env.ref("base.model_res_partner").id})
+        lead, run = self.enter(rule, name="Second")
+        self.assertEqual(run.reason,
+                         "Failed: The template “Offer” is no longer a template of leads: nothing was sent.")
+        self.assertFalse(self.env["mail.message"].search([("subject", "=", "Offer")]))
+
+    # ------------------------------------------------------------
+    # SMS
+    # ------------------------------------------------------------
+
     def test_sms_to_the_customer_normalises_national_numbers(self):
         rule = self.rule(action="sms_customer", body="Your code for {{ object.name }}")
         cases = [("0470 12 34 56", self.belgium, "+32470123456"), ("06 12 34 56 78", self.france, "+33612345678")]
@@ -65,17 +113,40 @@ class TestCustomerMessages(ActionCase):
             with self.subTest(country=country.code):
                 lead, run = self.enter(rule, name=f"Lead {country.code}", mobile=number, country_id=country.id)
                 self.assertEqual(run.state, "done", run.reason)
-                sms = self.env["sms.sms"].search([("number", "=", expected)])
-                self.assertEqual(sms.body, f"Your code for Lead {country.code}")
+                sms = self.sms(f"Your code for Lead {country.code}")
+                self.assertEqual(sms.number, expected)
+                self.assertEqual(sms.state, "outgoing", "sent by Odoo's SMS queue once the run is saved")
                 self.assertEqual(sms.mail_message_id.res_id, lead.id)
+                self.assertEqual(sms.mail_message_id.message_type, "sms")
+                self.assertEqual(run.reason, f"SMS sent to the customer at {expected}.")
+        sms_cron = self.env.ref("sms.ir_cron_sms_scheduler_action")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", sms_cron.id)]), "the SMS queue is woken")
+
+    def test_sms_reads_national_numbers_with_the_contact_s_country_then_the_lead_s_then_the_company_s(self):
+        template = self.env["sms.template"].create({
+            "name": "Code", "model_id": self.lead_model.id, "body": "Hello {{ object.partner_id.name }}"})
+        rule = self.rule(action="sms_customer", sms_template_id=template.id, body=False)
+        self.env.company.country_id = self.belgium
+        customer = self.env["res.partner"].create({
+            "name": "Jeanne", "mobile": "06 12 34 56 78", "country_id": self.france.id})
+        lead, run = self.enter(rule, partner_id=customer.id, country_id=self.belgium.id)
+        sms = self.sms("Hello Jeanne")
+        self.assertEqual((sms.number, sms.partner_id), ("+33612345678", customer), "French contact, Belgian lead")
+        lead, run = self.enter(rule, name="Lead country", mobile="06 12 34 56 79", country_id=self.france.id)
+        self.assertEqual(run.reason, "SMS sent to the customer at +33612345679.")
+        lead, run = self.enter(rule, name="Company country", mobile="0470 12 34 57", country_id=False)
+        self.assertEqual(run.reason, "SMS sent to the customer at +32470123457.")
 
     def test_sms_with_an_unusable_number_fails_and_sends_nothing(self):
         rule = self.rule(action="sms_customer", body="Hi")
         before = self.env["sms.sms"].search_count([])
         lead, run = self.enter(rule, mobile="12", country_id=self.belgium.id)
         self.assertEqual(run.state, "failed")
-        self.assertIn("“12”, cannot be used", run.reason)
+        self.assertEqual(run.reason, "Failed: The phone number of the customer, “12”, cannot be used "
+                                     "(“12” is not a valid phone number): no SMS was sent.")
         self.assertEqual(self.env["sms.sms"].search_count([]), before)
+        lead, run = self.enter(rule, name="No number", mobile=False, phone=False)
+        self.assertEqual(run.reason, "Failed: The customer has no phone number: no SMS was sent.")
 
     def test_sms_to_employees_all_or_nothing(self):
         self.salesman.mobile = "0470 99 88 77"
@@ -85,13 +156,18 @@ class TestCustomerMessages(ActionCase):
         rule = self.rule(action="sms_employees", body="New lead {{ object.name }}")
         lead, run = self.enter(rule)
         self.assertEqual(run.state, "done", run.reason)
-        self.assertEqual(self.env["sms.sms"].search([("body", "=", "New lead Lead")]).number, "+32470998877")
+        sms = self.sms("New lead Lead")
+        self.assertEqual((sms.number, sms.partner_id), ("+32470998877", self.salesman.partner_id))
+        self.assertTrue(sms.mail_message_id.subtype_id.internal, "a note: the customer does not see it")
         team_rule = self.rule(name="Team", action="sms_employees", body="Team alert", recipient="users",
                               recipient_user_ids=[(6, 0, (self.salesman | self.manager).ids)])
         lead, run = self.enter(team_rule, name="Second")
         self.assertEqual(run.state, "failed")
         self.assertIn("Sales Manager has no phone number", run.reason)
-        self.assertFalse(self.env["sms.sms"].search([("body", "=", "Team alert")]))
+        self.manager.mobile = "+32 470"
+        lead, run = self.enter(team_rule, name="Third")
+        self.assertIn("The phone number of Sales Manager, “+32 470”, cannot be used", run.reason)
+        self.assertFalse(self.sms("Team alert"), "nobody got it, not even the salesman")
 
     def test_sms_and_email_need_a_text_or_a_template(self):
         with self.assertRaisesRegex(ValidationError, "SMS template"):
@@ -102,6 +178,10 @@ class TestCustomerMessages(ActionCase):
         with self.assertRaisesRegex(ValidationError, "template of leads"):
             self.rule(action="email_customer", mail_template_id=other_model.id)
 
+    # ------------------------------------------------------------
+    # DISCUSS CHANNEL
+    # ------------------------------------------------------------
+
     def test_message_in_a_discuss_channel(self):
         channel = self.env["discuss.channel"].create({"name": "sales-alerts", "channel_type": "channel"})
         rule = self.rule(action="channel_message", channel_id=channel.id, body="Hot lead: {{ object.name }}")
@@ -110,5 +190,6 @@ class TestCustomerMessages(ActionCase):
         message = channel.message_ids[:1]
         self.assertIn("Hot lead: Hot one", message.body)
         self.assertIn(f'data-oe-id="{lead.id}"', message.body)
+        self.assertEqual(message.author_id, self.env.ref("base.partner_root"))
         with self.assertRaisesRegex(ValidationError, "choose the channel"):
             self.rule(action="channel_message", body="x")

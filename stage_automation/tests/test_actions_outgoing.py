@@ -4,10 +4,10 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 
-from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import Job
 
 from .common_actions import ActionCase
@@ -16,11 +16,17 @@ from .common_actions import ActionCase
 class Receiver(BaseHTTPRequestHandler):
     """A receiving system on 127.0.0.1: records each request and answers the next planned status."""
 
+    def do_GET(self):
+        self.server.requests.append({"method": "GET", "path": self.path})
+        self.send_response(200)
+        self.end_headers()
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         server = self.server
         secret = server.secret.encode()
         server.requests.append({
+            "method": "POST",
             "body": json.loads(body),
             "signature_ok": hmac.compare_digest(
                 hmac.new(secret, body, hashlib.sha256).hexdigest(), self.headers["X-Stage-Automation-Signature"]),
@@ -28,6 +34,8 @@ class Receiver(BaseHTTPRequestHandler):
         })
         status = server.statuses.pop(0) if server.statuses else 200
         self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "/elsewhere")
         self.end_headers()
         self.wfile.write(b"bad lead id" if status == 400 else b"ok")
 
@@ -57,7 +65,8 @@ class TestOutgoingCalls(ActionCase):
         return rule
 
     def perform_once(self):
-        """One attempt of each queued job, as queue_job's runner does; a retry request is noted, not raised."""
+        """One attempt of each queued job, as queue_job's runner does: a retry request postpones the job
+        (its work rolled back), retries exhausted fail it and call its failure method."""
         retried = []
         for stored in self.queued_jobs():
             job = Job.load(self.env, stored.uuid)
@@ -70,6 +79,10 @@ class TestOutgoingCalls(ActionCase):
                 job.postpone(result=str(error))
                 job.set_pending(reset_retry=False)
                 retried.append(error)
+            except FailedJobError as error:
+                failure = {"exc_name": type(error).__name__, "exc_message": error.args[0], "exc_info": ""}
+                job.set_failed(**failure)
+                job.on_fail(failure)
             else:
                 job.set_done()
             job.store()
@@ -118,6 +131,61 @@ class TestOutgoingCalls(ActionCase):
         self.assertIn("could not be reached", str(error))
         self.assertEqual(run.state, "running")
 
+    def test_webhook_retried_until_the_queue_gives_up_fails_the_run(self):
+        rule = self.webhook_rule()
+        self.server.statuses = [503] * 5
+        lead, run = self.enter_queued(rule)
+        for _attempt in range(4):
+            self.assertEqual(len(self.perform_once()), 1)
+        self.assertFalse(self.perform_once(), "the fifth answer 503 is the last one")
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.reason,
+                         f"Failed: the job queue gave up (Max. retries (5) reached: {self.url} answered 503).")
+        self.assertEqual(len(self.server.requests), 5)
+        self.assertEqual(len({request["key"] for request in self.server.requests}), 1)
+
+    def test_webhook_redirection_is_not_followed(self):
+        rule = self.webhook_rule()
+        self.server.statuses = [302]
+        lead, run = self.enter_queued(rule)
+        self.assertFalse(self.perform_once())
+        self.assertEqual(run.reason, "Failed: The receiver answered 302, a redirection to /elsewhere: "
+                                     "put the final address on the rule.")
+        self.assertEqual([request["method"] for request in self.server.requests], ["POST"])
+
+    def test_webhook_after_a_rule_done_in_a_job_gets_a_job_of_its_own(self):
+        note = self.rule(name="Note", timing="delay", delay=1, delay_unit="minutes", body="Before the call")
+        hook = self.webhook_rule(name="Hook", sequence=20, after_previous=True)
+        self.server.statuses = [500, 200]
+        lead = self.lead()
+        with self.at("2026-03-04 10:00:00"):
+            lead.stage_id = self.stage_new
+        with self.at("2026-03-04 10:01:05"):
+            self.Run._cron_dispatch()
+        self.perform_once()
+        self.assertFalse(self.server.requests, "the note's job does not call the receiver")
+        self.assertEqual((self.runs(lead, note).state, self.runs(lead, hook).state), ("done", "pending"))
+        self.Run._cron_dispatch()
+        self.assertEqual(len(self.perform_once()), 1)
+        self.assertFalse(self.perform_once())
+        self.assertEqual(self.runs(lead, hook).state, "done")
+        self.assertEqual(len(self.notes(lead).filtered(lambda m: "Before the call" in m.body)), 1,
+                         "the retry of the webhook does not repeat the note")
+
+    def test_signing_secret_is_for_rule_editors_and_can_be_renewed(self):
+        rule = self.webhook_rule()
+        self.assertRegex(rule.webhook_secret, "^[0-9a-f]{64}$")
+        reader = new_test_user(self.env, login="sa_secret_reader", groups="sales_team.group_sale_salesman,"
+                               "stage_automation.group_stage_automation_opportunity_read")
+        with self.assertRaises(AccessError):
+            rule.with_user(reader).read(["webhook_secret"])
+        with self.assertRaises(AccessError):
+            rule.with_user(reader).action_regenerate_webhook_secret()
+        old = rule.webhook_secret
+        rule.with_user(self.manager).action_regenerate_webhook_secret()
+        self.assertNotEqual(rule.webhook_secret, old)
+        self.assertNotEqual(rule.copy().webhook_secret, rule.webhook_secret, "a copy gets a secret of its own")
+
     def test_robot_call_sends_the_number_in_e164(self):
         rule = self.rule(action="robot_call", webhook_url=self.url, body="Hello {{ object.partner_name }}")
         self.server.secret = rule.webhook_secret
@@ -128,10 +196,42 @@ class TestOutgoingCalls(ActionCase):
         self.assertEqual((request["body"]["to"], request["body"]["message"]), ("+32470123456", "Hello Azure"))
         self.assertTrue(request["signature_ok"])
 
+    def test_robot_call_through_the_provider_of_the_system_parameters(self):
+        params = self.env["ir.config_parameter"]
+        params.set_param("stage_automation.robot_call_url", self.url)
+        params.set_param("stage_automation.robot_call_secret", "provider-secret")
+        self.server.secret = "provider-secret"
+        rule = self.rule(action="robot_call", body="Your order is ready")
+        lead, run = self.enter_queued(rule, phone="06 12 34 56 78", mobile=False,
+                                      country_id=self.env.ref("base.fr").id)
+        self.perform_once()
+        self.assertEqual(run.reason, "Robot call to +33612345678 requested (answer 200).")
+        [request] = self.server.requests
+        self.assertTrue(request["signature_ok"], "signed with the provider's secret")
+        self.assertEqual(request["body"]["event"], "stage_automation.robot_call")
+
+    def test_robot_call_without_a_usable_number_calls_nothing(self):
+        rule = self.rule(action="robot_call", webhook_url=self.url, body="Hello")
+        self.server.secret = rule.webhook_secret
+        for values, reason in [
+            ({"mobile": False, "phone": False}, "Failed: The customer has no phone number: no call was requested."),
+            ({"mobile": "0470", "country_id": self.env.ref("base.be").id},
+             "Failed: The phone number of the customer, “0470”, cannot be used (“0470” is not a valid phone number): "
+             "no call was requested."),
+        ]:
+            with self.subTest(values=values):
+                lead, run = self.enter_queued(rule, **values)
+                self.perform_once()
+                self.assertEqual(run.reason, reason)
+        self.assertFalse(self.server.requests)
+
     def test_bad_configuration_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "receiver's address"):
             self.rule(action="webhook", webhook_url="ftp://example.com")
         with self.assertRaisesRegex(ValidationError, "between 1 and 120"):
             self.rule(action="webhook", webhook_url=self.url, webhook_timeout=0)
         with self.assertRaisesRegex(ValidationError, "receiver's address"):
+            self.rule(action="robot_call", body="Hi")
+        self.env["ir.config_parameter"].set_param("stage_automation.robot_call_url", self.url)
+        with self.assertRaisesRegex(ValidationError, "stage_automation.robot_call_secret"):
             self.rule(action="robot_call", body="Hi")

@@ -1,1 +1,1 @@
-from . import test_livechat_message
+from . import test_livechat_message, test_livechat_rule

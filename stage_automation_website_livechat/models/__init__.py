@@ -1,1 +1,2 @@
 from . import discuss_channel
+from . import stage_automation_rule

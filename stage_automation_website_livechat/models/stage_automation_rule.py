@@ -1,0 +1,12 @@
+from odoo import models
+from odoo.osv import expression
+
+
+class StageAutomationRule(models.Model):
+    _inherit = "stage.automation.rule"
+
+    def _customer_livechat_domain(self, lead):
+        """Also the live chats of the lead's website visitors: anonymous visitors are known by them."""
+        domain = super()._customer_livechat_domain(lead)
+        visitors = lead.sudo().visitor_ids
+        return expression.OR([domain, [("livechat_visitor_id", "in", visitors.ids)]]) if visitors else domain
