@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 
 from ..engine.phone import PhoneError, to_e164
+from ..models.stage_automation_run import SkipRun
 
 
 class StageAutomationRule(models.Model):
@@ -106,7 +107,10 @@ class StageAutomationRule(models.Model):
         return _("E-mail “%(subject)s” sent to %(email)s.", subject=message.subject, email=partner.email)
 
     def _email_customer_partner(self, lead):
-        """The customer to e-mail: the lead's contact, else the contact of its e-mail (created if needed)."""
+        """The customer to e-mail: the lead's contact, else the contact of its e-mail (created if needed).
+
+        An address on the exception list skips the run, as a mailing would leave it out.
+        """
         partner = lead.partner_id
         email = partner.email or lead.email_from
         if not email:
@@ -116,6 +120,9 @@ class StageAutomationRule(models.Model):
             partner = lead._mail_find_partner_from_emails([email], records=lead, force_create=True)[0]
         if not partner.email_normalized:
             raise UserError(_("“%(email)s” is not a usable e-mail address: nothing was sent.", email=email))
+        if self.env["mail.blacklist"].sudo().search_count([("email", "=", partner.email_normalized)], limit=1):
+            raise SkipRun(_("Skipped: %(email)s is on the exception list; nothing was sent.",
+                            email=partner.email_normalized))
         return partner
 
     def _earlier_documents(self, run):
@@ -184,7 +191,8 @@ class StageAutomationRule(models.Model):
         """The customer's number in E.164: the lead's mobile, else its phone, else its contact's.
 
         National spellings are read with the contact's country, else the
-        lead's, else the company's.
+        lead's, else the company's. A number on the exception list skips the
+        run: automated messages and calls respect the opt-out like mailings do.
 
         :param consequence: what did not happen, ending the failure sentence ("no SMS was sent")
         """
@@ -193,7 +201,11 @@ class StageAutomationRule(models.Model):
         if not number:
             raise UserError(_("The customer has no phone number: %(consequence)s.", consequence=consequence))
         country = partner.country_id or lead.country_id or lead.company_id.country_id
-        return self._e164_or_fail(number, country, _("the customer"), consequence)
+        number = self._e164_or_fail(number, country, _("the customer"), consequence)
+        if self.env["phone.blacklist"].sudo().search_count([("number", "=", number)], limit=1):
+            raise SkipRun(_("Skipped: %(number)s is on the exception list; %(consequence)s.",
+                            number=number, consequence=consequence))
+        return number
 
     def _e164_or_fail(self, number, country, whom, consequence):
         """``number`` in E.164 read with ``country``, or the failure of the whole run with the reason."""

@@ -102,6 +102,30 @@ class TestCustomerMessages(ActionCase):
                          "Failed: The template “Offer” is no longer a template of leads: nothing was sent.")
         self.assertFalse(self.env["mail.message"].search([("subject", "=", "Offer")]))
 
+    def test_exception_list_added_by_an_earlier_rule_stops_the_customer_s_email_and_sms(self):
+        self.rule(name="Opt out", action="blacklist", sequence=1)
+        email = self.rule(name="Offer", action="email_customer", summary="Offer", body="Hi", sequence=2)
+        sms = self.rule(name="Text", action="sms_customer", body="Offer by SMS", sequence=3)
+        contacts, sent_sms = self.env["res.partner"].search_count([]), self.env["sms.sms"].search_count([])
+        lead, _run = self.enter(email, email_from="Azure <Azure@Example.com>", partner_id=False,
+                                mobile="0470 12 34 56", country_id=self.belgium.id)
+        self.assertEqual(self.runs(lead, email).reason,
+                         "Skipped: azure@example.com is on the exception list; nothing was sent.")
+        self.assertEqual(self.runs(lead, sms).reason,
+                         "Skipped: +32470123456 is on the exception list; no SMS was sent.")
+        self.assertFalse(lead.message_ids.filtered(lambda m: m.subject == "Offer"))
+        self.assertEqual(self.env["sms.sms"].search_count([]), sent_sms)
+        self.assertEqual(self.env["res.partner"].search_count([]), contacts, "no contact made for a skipped e-mail")
+
+    def test_removing_an_address_from_the_exception_list_lets_the_customer_s_email_go(self):
+        rule = self.rule(action="email_customer", summary="Hello", body="Hello")
+        self.env["mail.blacklist"]._add("azure@example.com")
+        lead, run = self.enter(rule)
+        self.assertEqual(run.state, "skipped")
+        self.env["mail.blacklist"]._remove("azure@example.com")
+        lead, run = self.enter(rule, name="Later")
+        self.assertEqual(run.state, "done", run.reason)
+
     # ------------------------------------------------------------
     # SMS
     # ------------------------------------------------------------

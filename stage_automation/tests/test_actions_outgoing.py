@@ -225,6 +225,14 @@ class TestOutgoingCalls(ActionCase):
                 self.assertEqual(run.reason, reason)
         self.assertFalse(self.server.requests)
 
+    def test_robot_call_to_a_number_on_the_exception_list_calls_nothing(self):
+        rule = self.rule(action="robot_call", webhook_url=self.url, body="Hello")
+        self.env["phone.blacklist"]._add(["+32470123456"])
+        lead, run = self.enter_queued(rule, mobile="0470 12 34 56", country_id=self.env.ref("base.be").id)
+        self.perform_once()
+        self.assertEqual(run.reason, "Skipped: +32470123456 is on the exception list; no call was requested.")
+        self.assertFalse(self.server.requests)
+
     def test_bad_configuration_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "receiver's address"):
             self.rule(action="webhook", webhook_url="ftp://example.com")
