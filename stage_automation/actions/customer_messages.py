@@ -42,8 +42,9 @@ class StageAutomationRule(models.Model):
                 raise ValidationError(_("Rule “%(rule)s”: the template must be a template of leads.",
                                         rule=rule.name))
 
-    def _usable_template(self, template):
-        """``template`` when it can still render this rule's message, else the run fails saying why.
+    def _usable_template(self, template, lead):
+        """``template`` when it can still render this rule's message, with the rule's variables, else the
+        run fails saying why.
 
         The rule was checked when saved; the template may have been archived
         or moved to another model since.
@@ -55,7 +56,7 @@ class StageAutomationRule(models.Model):
         if template.model != "crm.lead":
             raise UserError(_("The template “%(template)s” is no longer a template of leads: nothing was sent.",
                               template=template.name))
-        return template
+        return self._with_variables(template, lead)
 
     # ------------------------------------------------------------
     # E-MAIL TO THE CUSTOMER
@@ -70,13 +71,15 @@ class StageAutomationRule(models.Model):
         attachments, reports, layout and mail server are used.
         """
         partner = self._email_customer_partner(lead)
-        template = self._usable_template(self.mail_template_id)
+        template = self._usable_template(self.mail_template_id, lead)
         attachments = self._earlier_documents(run) if self.email_attach_documents else self.env["ir.attachment"]
         author = lead.user_id.partner_id or lead.company_id.partner_id
         values = {"email_from": author.email_formatted or None}
         if template:
-            rendered = template._generate_template(
-                lead.ids, ("subject", "body_html", "email_from", "attachment_ids", "report_template_ids"))[lead.id]
+            with self._explaining_unknown_variables(lead):
+                rendered = template._generate_template(
+                    lead.ids, ("subject", "body_html", "email_from", "attachment_ids", "report_template_ids"),
+                )[lead.id]
             subject, body = rendered.get("subject"), rendered.get("body_html") or ""
             attachments |= self.env["ir.attachment"].browse(rendered.get("attachment_ids", []))
             values.update(
@@ -144,10 +147,11 @@ class StageAutomationRule(models.Model):
     # ------------------------------------------------------------
 
     def _render_sms(self, lead):
-        template = self._usable_template(self.sms_template_id)
+        template = self._usable_template(self.sms_template_id, lead)
         if template:
             # In the language the template asks for (the customer's, usually), as Odoo's SMS composer does.
-            return template._render_field("body", lead.ids, compute_lang=True)[lead.id]
+            with self._explaining_unknown_variables(lead):
+                return template._render_field("body", lead.ids, compute_lang=True)[lead.id]
         return self._render("body", lead)
 
     def _run_action_sms_customer(self, run, lead):

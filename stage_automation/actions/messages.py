@@ -84,8 +84,9 @@ class StageAutomationRule(models.Model):
                               users=", ".join(without_email.mapped("name")) or _("the responsible")))
         recipients = [Command.set(users.partner_id.ids)]
         if self.mail_template_id:
-            self.mail_template_id.send_mail(
-                lead.id, email_values={"recipient_ids": recipients, "email_to": False, "email_cc": False})
+            with self._explaining_unknown_variables(lead):
+                self._with_variables(self.mail_template_id, lead).send_mail(
+                    lead.id, email_values={"recipient_ids": recipients, "email_to": False, "email_cc": False})
         else:
             values = {
                 "subject": self._render("summary", lead) or lead.name,

@@ -1,4 +1,5 @@
 from . import stage_automation_scope
+from . import mail_render_mixin
 from . import stage_automation_render_mixin
 from . import stage_automation_rule
 from . import stage_automation_rule_value

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
@@ -273,10 +274,20 @@ class StageAutomationRule(models.Model):
         record = record or self
         if not record[field_name]:
             return ""
-        try:
+        with self._explaining_unknown_variables(lead):
             return record._render_field(
                 field_name, lead.ids, set_lang=lead.user_id.lang,
                 add_context=self._render_variables(lead))[lead.id]
+
+    def _with_variables(self, template, lead):
+        """``template`` (a mail or SMS template) rendering with the variables of the rule's texts."""
+        return template.with_context(stage_automation_variables=self._render_variables(lead))
+
+    @contextmanager
+    def _explaining_unknown_variables(self, lead):
+        """A rendering that reads an unset variable or a missing constant fails saying which."""
+        try:
+            yield
         except UserError as error:
             unknown = _unknown_variable_in(error)
             if not unknown:

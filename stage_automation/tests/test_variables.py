@@ -79,6 +79,52 @@ class TestVariables(StageAutomationCase):
         self.assertIn("The variable “code” is not set", run.reason)
         self.assertFalse(any("Code:" in note.body for note in self.notes(lead)))
 
+    def test_mail_and_sms_templates_read_the_variables_too(self):
+        lead_model = self.env.ref("crm.model_crm_lead")
+        mail_template = self.env["mail.template"].create({
+            "name": "Code by e-mail", "model_id": lead_model.id, "subject": "Code {{ vars.code }}",
+            "body_html": '<p>Discount <t t-out="constants.discount"/>, code <t t-out="vars[\'code\']"/></p>'})
+        sms_template = self.env["sms.template"].create({
+            "name": "Code by SMS", "model_id": lead_model.id, "body": "Code {{ vars.code }}, {{ constants.hotline }}"})
+        generate = self.rule(name="Code", sequence=1, action="generate_code", body=False)
+        rules = [
+            self.rule(name="Customer", sequence=2, action="email_customer", mail_template_id=mail_template.id,
+                      body=False),
+            self.rule(name="Team", sequence=3, action="email_responsible", mail_template_id=mail_template.id,
+                      body=False),
+            self.rule(name="SMS", sequence=4, action="sms_customer", sms_template_id=sms_template.id, body=False),
+        ]
+        self.salesman.email = "salesman@example.com"
+        lead = self.lead(mobile="+32 470 12 34 56")
+        lead.stage_id = self.stage_new
+        code = self.runs(lead, generate).outputs["code"]
+        self.assertEqual([self.runs(lead, rule).state for rule in rules], ["done"] * 3)
+        customer_message = lead.message_ids.filtered(
+            lambda m: m.subject == f"Code {code}" and m.message_type == "comment")
+        self.assertIn(f"Discount 15%, code {code}", customer_message.body)
+        self.assertTrue(self.env["mail.mail"].search([
+            ("subject", "=", f"Code {code}"), ("recipient_ids", "=", self.salesman.partner_id.id)]))
+        self.assertTrue(self.env["sms.sms"].search([("body", "=", f"Code {code}, +32 2 555 01 01")]))
+
+    def test_a_template_reading_an_unset_variable_fails_the_run_and_sends_nothing(self):
+        lead_model = self.env.ref("crm.model_crm_lead")
+        mail_template = self.env["mail.template"].create({
+            "name": "Code by e-mail", "model_id": lead_model.id, "subject": "Code {{ vars.code }}",
+            "body_html": "<p>Hello</p>"})
+        sms_template = self.env["sms.template"].create({
+            "name": "Code by SMS", "model_id": lead_model.id, "body": "Code {{ vars.pin }}"})
+        customer = self.rule(name="Customer", action="email_customer", mail_template_id=mail_template.id, body=False)
+        team = self.rule(name="Team", action="email_responsible", mail_template_id=mail_template.id, body=False)
+        sms = self.rule(name="SMS", action="sms_customer", sms_template_id=sms_template.id, body=False)
+        lead = self.lead(mobile="+32 470 12 34 56")
+        lead.stage_id = self.stage_new
+        for rule, name in ((customer, "code"), (team, "code"), (sms, "pin")):
+            with self.subTest(rule=rule.name):
+                self.assertEqual(self.runs(lead, rule).reason, f"Failed: The variable “{name}” is not set: "
+                                                               "no earlier rule of this stage entry published it.")
+        self.assertFalse(self.env["mail.mail"].search([("subject", "like", "Code ")]))
+        self.assertFalse(self.env["sms.sms"].search([("body", "like", "Code ")]))
+
     def test_an_unknown_constant_fails_the_run_with_the_pipeline(self):
         rule = self.rule(body="{{ constants.vat_rate }}")
         _lead, (run,) = self.enter(rule)
