@@ -6,6 +6,7 @@
     "author": "Stage Automation contributors",
     "license": "LGPL-3",
     "depends": ["crm", "mail", "calendar", "sms", "resource", "link_tracker", "queue_job"],
+    "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/stage_automation_security.xml",
         "security/ir.model.access.csv",
