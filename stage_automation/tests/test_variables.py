@@ -79,22 +79,30 @@ class TestVariables(StageAutomationCase):
         self.assertIn("The variable “code” is not set", run.reason)
         self.assertFalse(any("Code:" in note.body for note in self.notes(lead)))
 
-    def test_mail_and_sms_templates_read_the_variables_too(self):
+    def template_rules(self, email_body, sms_body, sequence=2):
+        """Rules e-mailing the customer and the responsible with one mail template, then texting the customer
+        with an SMS template: the e-mails' subject is "Code {{ vars.code }}"."""
         lead_model = self.env.ref("crm.model_crm_lead")
         mail_template = self.env["mail.template"].create({
             "name": "Code by e-mail", "model_id": lead_model.id, "subject": "Code {{ vars.code }}",
-            "body_html": '<p>Discount <t t-out="constants.discount"/>, code <t t-out="vars[\'code\']"/></p>'})
-        sms_template = self.env["sms.template"].create({
-            "name": "Code by SMS", "model_id": lead_model.id, "body": "Code {{ vars.code }}, {{ constants.hotline }}"})
-        generate = self.rule(name="Code", sequence=1, action="generate_code", body=False)
-        rules = [
-            self.rule(name="Customer", sequence=2, action="email_customer", mail_template_id=mail_template.id,
-                      body=False),
-            self.rule(name="Team", sequence=3, action="email_responsible", mail_template_id=mail_template.id,
-                      body=False),
-            self.rule(name="SMS", sequence=4, action="sms_customer", sms_template_id=sms_template.id, body=False),
-        ]
+            "body_html": email_body})
+        sms_template = self.env["sms.template"].create({"name": "Code by SMS", "model_id": lead_model.id,
+                                                        "body": sms_body})
         self.salesman.email = "salesman@example.com"
+        return [
+            self.rule(name="Customer", sequence=sequence, action="email_customer", mail_template_id=mail_template.id,
+                      body=False),
+            self.rule(name="Team", sequence=sequence + 1, action="email_responsible",
+                      mail_template_id=mail_template.id, body=False),
+            self.rule(name="SMS", sequence=sequence + 2, action="sms_customer", sms_template_id=sms_template.id,
+                      body=False),
+        ]
+
+    def test_mail_and_sms_templates_read_the_variables_too(self):
+        generate = self.rule(name="Code", sequence=1, action="generate_code", body=False)
+        rules = self.template_rules(
+            '<p>Discount <t t-out="constants.discount"/>, code <t t-out="vars[\'code\']"/></p>',
+            "Code {{ vars.code }}, {{ constants.hotline }}")
         lead = self.lead(mobile="+32 470 12 34 56")
         lead.stage_id = self.stage_new
         code = self.runs(lead, generate).outputs["code"]
@@ -107,15 +115,7 @@ class TestVariables(StageAutomationCase):
         self.assertTrue(self.env["sms.sms"].search([("body", "=", f"Code {code}, +32 2 555 01 01")]))
 
     def test_a_template_reading_an_unset_variable_fails_the_run_and_sends_nothing(self):
-        lead_model = self.env.ref("crm.model_crm_lead")
-        mail_template = self.env["mail.template"].create({
-            "name": "Code by e-mail", "model_id": lead_model.id, "subject": "Code {{ vars.code }}",
-            "body_html": "<p>Hello</p>"})
-        sms_template = self.env["sms.template"].create({
-            "name": "Code by SMS", "model_id": lead_model.id, "body": "Code {{ vars.pin }}"})
-        customer = self.rule(name="Customer", action="email_customer", mail_template_id=mail_template.id, body=False)
-        team = self.rule(name="Team", action="email_responsible", mail_template_id=mail_template.id, body=False)
-        sms = self.rule(name="SMS", action="sms_customer", sms_template_id=sms_template.id, body=False)
+        customer, team, sms = self.template_rules("<p>Hello</p>", "Code {{ vars.pin }}")
         lead = self.lead(mobile="+32 470 12 34 56")
         lead.stage_id = self.stage_new
         for rule, name in ((customer, "code"), (team, "code"), (sms, "pin")):
