@@ -122,8 +122,9 @@ class TestVariables(StageAutomationCase):
             with self.subTest(rule=rule.name):
                 self.assertEqual(self.runs(lead, rule).reason, f"Failed: The variable “{name}” is not set: "
                                                                "no earlier rule of this stage entry published it.")
-        self.assertFalse(self.env["mail.mail"].search([("subject", "like", "Code ")]))
-        self.assertFalse(self.env["sms.sms"].search([("body", "like", "Code ")]))
+        self.assertFalse(self.env["mail.mail"].search([
+            ("model", "=", "crm.lead"), ("res_id", "=", lead.id), ("subject", "like", "Code ")]))
+        self.assertFalse(self.env["sms.sms"].search([("number", "=", "+32470123456"), ("body", "like", "Code ")]))
 
     def test_an_unknown_constant_fails_the_run_with_the_pipeline(self):
         rule = self.rule(body="{{ constants.vat_rate }}")
