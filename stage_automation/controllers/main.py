@@ -51,6 +51,9 @@ class StageAutomationController(http.Controller):
                 return _answer({"error": "Name the lead with “lead_id”, “email” or “phone”."}, 400)
         except UserError as exc:
             return _answer({"error": exc.args[0]}, 400)
+        if trigger.company_id:
+            # A token speaks for its trigger's company only: other companies' leads are not its callers' business.
+            leads = leads.filtered(lambda lead: not lead.company_id or lead.company_id == trigger.company_id)
         if not leads:
             return _answer({"error": "No open lead matches."}, 404)
         return _fire_safely(lambda: trigger._fire(leads, payload=payload))
@@ -62,6 +65,9 @@ class StageAutomationController(http.Controller):
 
         Body: ``{"form": "name", "email": …, "phone": …, "callback": false, …}``; ``callback: true``
         is a callback request. Every key is kept as the payload of the firing.
+
+        Anyone may post here, so the answer says nothing of the leads: 202 whether any matched or
+        not (the firings are in the leads' trigger logs), 400 for a malformed body.
         """
         body, error = _read_json_body()
         if error:
@@ -74,10 +80,11 @@ class StageAutomationController(http.Controller):
                 _text(body.get("email")), _text(body.get("phone")))
         except UserError as exc:
             return _answer({"error": exc.args[0]}, 400)
-        if not leads:
-            return _answer({"error": "No open lead matches."}, 404)
-        return _fire_safely(lambda: request.env["stage.automation.trigger"].sudo()._fire_event(
+        answer = _fire_safely(lambda: request.env["stage.automation.trigger"].sudo()._fire_event(
             event, leads, payload=body, event={"form": _text(body.get("form"))}))
+        if answer.status_code != 200:
+            return answer
+        return _answer({"status": "received"}, 202)
 
     @http.route("/stage_automation/track/<int:run_id>/<string:token>/blank.gif", type="http", auth="public",
                 methods=["GET"], save_session=False)

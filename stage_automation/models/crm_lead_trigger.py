@@ -36,16 +36,34 @@ class CrmLead(models.Model):
         """
         Trigger = self.env["stage.automation.trigger"]
         Trigger._check_fire_access()
-        if payload is not None and not isinstance(payload, dict):
-            raise UserError(_("The payload must be a dictionary of values."))
-        trigger = Trigger.search([("code", "=", code)], order="company_id", limit=1) if code else Trigger
-        if not trigger:
+        if payload is not None:
+            Trigger._check_event_values(payload, _("The payload"))
+        missing = self - self.exists()
+        if missing:
+            raise UserError(_("These leads do not exist: %(ids)s.", ids=", ".join(map(str, sorted(missing.ids)))))
+        # The code names one trigger per company: each lead is fired by the one of its company (or shared).
+        triggers = {
+            company: Trigger.search([("code", "=", code), ("company_id", "in", [company.id, False])],
+                                    order="company_id", limit=1)
+            for company in self.company_id | self.env.company
+        } if isinstance(code, str) and code else {}
+        if not any(triggers.values()):
             raise UserError(_("No active trigger has the code “%(code)s”.", code=code))
         self.check_access("write")
-        if len(self.exists()) != len(self):
-            raise UserError(_("These leads do not exist: %(ids)s.", ids=", ".join(
-                str(lead_id) for lead_id in sorted(set(self.ids) - set(self.exists().ids)))))
-        return trigger.sudo()._fire(self, payload=payload)
+        results = {}
+        for company, leads in self.grouped(lambda lead: lead.company_id or self.env.company).items():
+            trigger = triggers[company]
+            if trigger:
+                results.update((result["lead_id"], result)
+                               for result in trigger.sudo()._fire(leads, payload=payload, explicit=True))
+            else:
+                results.update((lead.id, {
+                    "lead_id": lead.id, "moved": False, "from_stage_id": lead.stage_id.id,
+                    "to_stage_id": lead.stage_id.id,
+                    "reason": _("Not moved: no trigger “%(code)s” in company “%(company)s”.",
+                                code=code, company=company.name),
+                }) for lead in leads)
+        return [results[lead.id] for lead in self]
 
     @api.model
     def _stage_automation_match(self, email=None, phone=None, country_code=None):
@@ -61,6 +79,11 @@ class CrmLead(models.Model):
         """
         Lead = self.sudo()
         leads = Lead.browse()
+        if isinstance(phone, int) and not isinstance(phone, bool):
+            phone = str(phone)  # telephony systems often send the digits as a number
+        for name, value in (("email", email), ("phone", phone), ("country", country_code)):
+            if value and not isinstance(value, str):
+                raise UserError(_("“%(name)s” must be a text.", name=name))
         if email:
             normalized = email_normalize(email)
             if not normalized:

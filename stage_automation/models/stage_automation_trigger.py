@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
@@ -296,18 +297,20 @@ class StageAutomationTrigger(models.Model):
             return _("Not moved: the lead is already in stage “%(stage)s”.", stage=target.name)
         if not self._applies_to(lead):
             return _("Not moved: the trigger does not apply to this lead (pipeline, company or type).")
-        if not self.allow_backward and current and (target.sequence, target.id) < (current.sequence, current.id):
+        if not self.allow_backward and current and _stage_order(target) < _stage_order(current):
             return _("Not moved: stage “%(target)s” comes before “%(current)s” and the trigger only moves forward.",
                      target=target.name, current=current.name)
         if not self._matches_condition(lead):
             return _("Not moved: the lead does not match the trigger's condition.")
         return lead._stage_automation_check_loop()
 
-    def _fire(self, leads, payload=None, event=None):
+    def _fire(self, leads, payload=None, event=None, explicit=False):
         """Fire these triggers (all of one event) for ``leads``.
 
         Each lead goes to the furthest target stage among the triggers that
-        may move it; every trigger considered leaves a log line.
+        may move it; every trigger considered leaves a log line. A trigger
+        fired ``explicit``-ly, by its code, skips its event filter (which
+        form, link, field…): the caller names the trigger, not an event.
 
         :return: one dict per lead: ``lead_id``, ``moved``, ``from_stage_id``, ``to_stage_id``, ``reason``
         """
@@ -315,8 +318,8 @@ class StageAutomationTrigger(models.Model):
         Log = self.env["stage.automation.trigger.log"].sudo()
         results = []
         for lead in leads.sudo():
-            candidates = self.filtered(lambda trigger: trigger._matches_event(lead, event)).sorted(
-                lambda trigger: (trigger.stage_id.sequence, trigger.stage_id.id), reverse=True)
+            candidates = self if explicit else self.filtered(lambda trigger: trigger._matches_event(lead, event))
+            candidates = candidates.sorted(lambda trigger: _stage_order(trigger.stage_id), reverse=True)
             from_stage = lead.stage_id
             refusals = {trigger: trigger._refusal(lead) for trigger in candidates}
             chosen = next((trigger for trigger in candidates if not refusals[trigger]), None)
@@ -403,11 +406,24 @@ class StageAutomationTrigger(models.Model):
         if not isinstance(values, dict) or not (values.get("phone") or values.get("email")):
             raise UserError(_("Name the customer of the event with “phone” or “email”."))
         self._check_fire_access()
+        self._check_event_values(values, _("The event's values"))
         leads = self.env["crm.lead"]._stage_automation_match(
             values.get("email"), values.get("phone"), values.get("country"))
-        leads.check_access("write")
+        # Only the leads the caller may change: the match itself looks at every company's leads.
+        leads = leads.with_env(self.env)._filtered_access("write").sudo()
         details = {key: value for key, value in values.items() if key not in ("phone", "email", "country")}
         return self._fire_event(event, leads, payload=values, event=details)
+
+    @api.model
+    def _check_event_values(self, values, what):
+        """``values`` must be a dictionary of JSON values: it is kept as the firing's event data."""
+        if not isinstance(values, dict):
+            raise UserError(_("%(what)s must be a dictionary of values.", what=what))
+        try:
+            json.dumps(values)
+        except (TypeError, ValueError) as error:
+            raise UserError(_("%(what)s must hold only texts, numbers, booleans, lists and dictionaries "
+                              "(%(error)s).", what=what, error=error)) from error
 
     @api.model
     def _check_fire_access(self):
@@ -426,6 +442,11 @@ class StageAutomationTriggerToken(models.AbstractModel):
     id = fields.Id()
     token = fields.Char(readonly=True)
     url = fields.Char(string="Webhook address", readonly=True)
+
+
+def _stage_order(stage):
+    """Where a stage stands in its pipeline, as ``crm.stage._order`` lists them (sequence, name, id)."""
+    return stage.sequence, stage.name or "", stage.id
 
 
 def _hash_token(token):

@@ -102,13 +102,19 @@ class TestTriggerHttp(HttpCase, TriggerCase):
         self.trigger(name="Callback", code="cb", trigger_type="callback_request", stage_id=self.stage_won.id)
         lead = self.lead(email_from="azure@example.com")
         answer = self.post("/stage_automation/form", {"form": "pricing", "email": "azure@example.com", "name": "A"})
-        self.assertEqual(answer.status_code, 200)
+        self.assertEqual((answer.status_code, answer.json()), (202, {"status": "received"}))
         self.assertEqual(lead.stage_id, self.stage_proposal)
         self.assertEqual(self.logs(lead).payload["name"], "A")
         self.post("/stage_automation/form", {"email": "azure@example.com", "callback": True})
         self.assertEqual(lead.stage_id, self.stage_won)
-        self.assertEqual(self.post("/stage_automation/form", {"email": "x@example.com"}).status_code, 404)
         self.assertEqual(self.post("/stage_automation/form", {"form": "pricing"}).status_code, 400)
+
+    def test_form_endpoint_tells_a_stranger_nothing_about_the_leads(self):
+        self.trigger(name="Form", code="form", trigger_type="form_submitted")
+        self.lead(email_from="azure@example.com")
+        known = self.post("/stage_automation/form", {"email": "azure@example.com"})
+        unknown = self.post("/stage_automation/form", {"email": "nobody@example.com"})
+        self.assertEqual((known.status_code, known.json()), (unknown.status_code, unknown.json()))
 
     def test_email_viewed_and_link_clicked(self):
         self.trigger(name="Viewed", code="viewed", trigger_type="email_opened", stage_id=self.stage_proposal.id)

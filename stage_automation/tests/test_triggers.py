@@ -1,3 +1,4 @@
+from datetime import datetime
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -191,6 +192,62 @@ class TestTriggerValidation(TriggerCase):
             self.env, login="sa_integrator", groups="sales_team.group_sale_salesman_all_leads,"
                                                     "stage_automation.group_stage_automation_opportunity_read")
         self.assertTrue(lead.with_user(integrator).stage_automation_fire("answered")[0]["moved"])
+
+
+    def test_events_move_only_the_leads_the_caller_may_change(self):
+        self.trigger(trigger_type="incoming_call")
+        own_leads_only = new_test_user(
+            self.env, login="sa_own_integrator", groups="sales_team.group_sale_salesman,"
+                                                        "stage_automation.group_stage_automation_opportunity_read")
+        mine = self.lead(name="Mine", user_id=own_leads_only.id, phone="+32 470 12 34 56")
+        theirs = self.lead(name="Theirs", phone="+32 470 12 34 56")
+        results = self.Trigger.with_user(own_leads_only).stage_automation_event(
+            "incoming_call", {"phone": "+32470123456"})
+        self.assertEqual([result["lead_id"] for result in results], [mine.id])
+        self.assertEqual((mine.stage_id, theirs.stage_id), (self.stage_proposal, self.stage_qualified))
+        self.assertFalse(self.logs(theirs))
+        with self.assertRaisesRegex(UserError, "do not exist: 999999"):
+            self.env["crm.lead"].browse(999999).with_user(own_leads_only).stage_automation_fire("answered")
+
+    def test_rpc_values_of_the_wrong_kind_get_a_clear_error(self):
+        self.trigger(trigger_type="incoming_call")
+        lead = self.lead(phone="+32 470 12 34 56")
+        with self.assertRaisesRegex(UserError, "“email” must be a text"):
+            self.Trigger.stage_automation_event("incoming_call", {"email": ["azure@example.com"]})
+        with self.assertRaisesRegex(UserError, "only texts, numbers"):
+            self.Trigger.stage_automation_event("incoming_call", {"phone": "+32470123456", "at": datetime.now()})
+        with self.assertRaisesRegex(UserError, "only texts, numbers"):
+            lead.stage_automation_fire("answered", {"at": datetime.now()})
+        self.assertEqual(lead.stage_id, self.stage_qualified)
+        self.assertFalse(self.logs(lead))
+        results = self.Trigger.stage_automation_event("incoming_call", {"phone": 32470123456, "country": "BE"})
+        self.assertEqual([result["lead_id"] for result in results], [lead.id], "digits sent as a number")
+
+    def test_a_code_names_the_trigger_of_each_lead_s_company(self):
+        other = self.env["res.company"].create({"name": "Other company"})
+        self.env.user.company_ids |= other
+        other_stage = self.env["crm.stage"].create({"name": "Other proposal", "sequence": 103})
+        self.trigger(code="signed", company_id=self.env.company.id)
+        self.trigger(code="signed", company_id=other.id, stage_id=other_stage.id)
+        here = self.lead(name="Here")
+        there = self.lead(name="There", company_id=other.id, team_id=False, user_id=False)
+        results = (here | there).stage_automation_fire("signed")
+        self.assertEqual([(r["lead_id"], r["moved"]) for r in results], [(here.id, True), (there.id, True)])
+        self.assertEqual((here.stage_id, there.stage_id), (self.stage_proposal, other_stage))
+
+    def test_firing_by_code_skips_the_event_filter(self):
+        self.trigger(trigger_type="form_submitted", form_name="pricing")
+        lead = self.lead()
+        self.assertTrue(lead.stage_automation_fire("answered")[0]["moved"])
+
+    def test_forward_follows_the_pipeline_order_when_sequences_tie(self):
+        second = self.env["crm.stage"].create({"name": "SA Tie B", "sequence": 200, "team_id": self.team.id})
+        first = self.env["crm.stage"].create({"name": "SA Tie A", "sequence": 200, "team_id": self.team.id})
+        self.assertEqual(self.env["crm.stage"].search([("id", "in", (first | second).ids)]), first | second,
+                         "the pipeline shows A before B although B was created first")
+        self.trigger(code="back", stage_id=first.id)
+        lead = self.lead(stage_id=second.id)
+        self.assertIn("only moves forward", lead.stage_automation_fire("back")[0]["reason"])
 
 
 @tagged("post_install", "-at_install")
