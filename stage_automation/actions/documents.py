@@ -121,8 +121,10 @@ class StageAutomationRun(models.Model):
     def _create_document_in_background(self):
         """Queue job of a "Create a document" rule that does not wait for the PDF.
 
-        The run is already done and its followers started; a report that fails
-        leaves the run done with the failure in its result and a note on the lead.
+        The run was done when the job was queued and its followers have
+        started; a report that fails turns the run to failed, with the reason
+        and a note on the lead, so that the runs list does not claim a document
+        that does not exist.
         """
         self.ensure_one()
         if not self.lead_id:
@@ -135,7 +137,7 @@ class StageAutomationRun(models.Model):
                 attachment = rule._create_document(run, lead, rule._document_records(lead))
         except UserError as error:
             message = error.args[0]
-            self.reason = _("Failed to create the document: %(message)s", message=message)
+            self.write({"state": "failed", "reason": _("Failed to create the document: %(message)s", message=message)})
             lead.message_post(
                 body=_("Automation rule “%(rule)s” failed: %(message)s", rule=rule.name, message=message),
                 subtype_xmlid="mail.mt_note")

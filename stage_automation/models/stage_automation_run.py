@@ -5,7 +5,7 @@ import psycopg2
 
 from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import UserError
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY, _as_validation_error
 from odoo.tools import SQL
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -40,7 +40,9 @@ class StageAutomationRun(models.Model):
 
     Rows are written in the transaction of the stage change, so pending work
     survives any crash; the dispatcher claims due rows with ``SKIP LOCKED`` and
-    hands each to a queue job, and a run moves to a final state exactly once.
+    hands each to a queue job, and a run moves to a final state exactly once
+    (but for a document printed in the background, which may turn its done
+    run to failed).
 
     States: ``pending`` (due at ``due_at``) and ``waiting`` (for the previous
     rule) → ``running`` → ``done``, ``skipped`` or ``failed``; any open state →
@@ -332,7 +334,14 @@ class StageAutomationRun(models.Model):
     def _fail(self, error):
         # The savepoint rolled the rule's changes back and nothing else was pending: forget them in the cache too.
         self.env.clear()
-        message = error.args[0] if isinstance(error, UserError) and error.args else str(error) or repr(error)
+        if isinstance(error, psycopg2.IntegrityError):
+            # What Odoo tells a user whose save breaks a database constraint (e.g. a record still in use).
+            message = _as_validation_error(self.env, error).args[0]
+        elif isinstance(error, UserError) and error.args:
+            message = error.args[0]
+        else:
+            message = _("An unexpected error stopped the rule (%(error)s); the server log has the details.",
+                        error=type(error).__name__)
         _logger.info("Stage automation run %s (rule %s) failed: %s", self.id, self.rule_id.id, message,
                      exc_info=not isinstance(error, UserError))
         reason = _("Failed: %(message)s", message=message)

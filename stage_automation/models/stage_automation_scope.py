@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.safe_eval import datetime as safe_datetime, dateutil, safe_eval, time as safe_time
 
 
@@ -45,6 +45,12 @@ class StageAutomationScope(models.AbstractModel):
         return domain
 
     def _matches_condition(self, lead):
+        """Whether ``lead`` meets the condition; a condition broken since it was saved (a field removed
+        with its module, say) fails saying so."""
         self.ensure_one()
-        domain = self._get_filter_domain()
-        return not domain or bool(lead.filtered_domain(domain))
+        try:
+            domain = self._get_filter_domain()
+            return not domain or bool(lead.filtered_domain(domain))
+        except (ValueError, KeyError, SyntaxError, NameError) as error:
+            raise UserError(_("The condition of “%(name)s” can no longer be evaluated (%(error)s): fix it.",
+                              name=self.display_name, error=error)) from error

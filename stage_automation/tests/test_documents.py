@@ -120,7 +120,7 @@ class TestDocuments(HttpCase, StageAutomationCase):
         lead = self.enter()
         self.perform_jobs()
         run = self.runs(lead, rule)
-        self.assertEqual(run.state, "done")
+        self.assertEqual(run.state, "failed")
         self.assertIn("Failed to create the document: The report “Broken” could not be printed", run.reason)
         self.assertFalse(self.attachments(lead))
         self.assertIn("Automation rule “Document” failed", self.notes(lead)[0].body)

@@ -5,6 +5,7 @@ from psycopg2 import errorcodes
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.job import Job
 
@@ -158,8 +159,11 @@ class TestRunLifecycle(StageAutomationCase):
     def test_a_condition_that_breaks_at_run_time_keeps_the_users_change(self):
         rule = self.rule()
         lead = self.lead()
-        with patch.object(type(self.Rule), "_matches_condition", side_effect=ValueError("Invalid field 'x_gone'")):
-            lead.write({"stage_id": self.stage_new.id, "description": "written by the user"})
+        # As if the field of the condition had gone with its module since the rule was saved.
+        self.env.cr.execute("UPDATE stage_automation_rule SET filter_domain = %s WHERE id = %s",
+                            ["[('x_gone', '=', 1)]", rule.id])
+        rule.invalidate_recordset(["filter_domain"])
+        lead.write({"stage_id": self.stage_new.id, "description": "written by the user"})
         self.env.invalidate_all()
         self.assertEqual(lead.stage_id, self.stage_new)
         self.assertIn("written by the user", lead.description)
@@ -172,7 +176,22 @@ class TestRunLifecycle(StageAutomationCase):
         with patch.object(type(self.Rule), "_run_action_note", side_effect=ZeroDivisionError("division by zero")):
             lead.stage_id = self.stage_new
         self.assertEqual(self.runs(lead, rule).state, "failed")
-        self.assertIn("division by zero", self.runs(lead, rule).reason)
+        self.assertEqual(self.runs(lead, rule).reason, "Failed: An unexpected error stopped the rule "
+                                                       "(ZeroDivisionError); the server log has the details.")
+
+    def test_a_database_constraint_failure_reads_as_odoo_says_it(self):
+        rule = self.rule(action="unlink")
+        lead = self.lead()
+        # A row of another table that still needs the lead (a restrictive foreign key) blocks its deletion.
+        self.env.cr.execute("CREATE TABLE x_sa_needs_lead (lead_id integer REFERENCES crm_lead ON DELETE RESTRICT)")
+        self.env.cr.execute("INSERT INTO x_sa_needs_lead VALUES (%s)", [lead.id])
+        lead.stage_id = self.stage_new
+        with mute_logger("odoo.sql_db"):
+            self.dispatch()
+        run = self.runs(lead, rule)
+        self.assertEqual(run.state, "failed")
+        self.assertIn("another model requires the record being deleted", run.reason)
+        self.assertTrue(lead.exists())
 
     def test_mass_changes_go_through_the_queue(self):
         rule = self.rule()
