@@ -100,9 +100,20 @@ class StageAutomationTrigger(models.Model):
 
     @api.depends("name")
     def _compute_code(self):
+        """A code made from the name, numbered (``webhook_2``) when another trigger has it already:
+        a user who names two triggers alike, or duplicates one, never meets a clash they did not type."""
+        taken = set()
         for trigger in self.filtered(lambda t: not t.code and t.name):
             ascii_name = unicodedata.normalize("NFKD", trigger.name).encode("ascii", "ignore").decode()
-            trigger.code = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "trigger"
+            base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "trigger"
+            taken |= set(self.sudo().with_context(active_test=False).search(
+                [("code", "=like", f"{base}%")]).mapped("code"))
+            code, number = base, 1
+            while code in taken:
+                number += 1
+                code = f"{base}_{number}"
+            taken.add(code)
+            trigger.code = code
 
     @api.depends("token_date")
     def _compute_has_token(self):

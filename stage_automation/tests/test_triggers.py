@@ -148,6 +148,13 @@ class TestTriggerValidation(TriggerCase):
         self.assertEqual(trigger.code, "reponse_recue_odpowiedz")
         self.assertEqual(self.trigger(name="Other name", code="kept").code, "kept")
 
+    def test_triggers_named_alike_or_duplicated_get_numbered_codes(self):
+        values = {"name": "Webhook", "stage_id": self.stage_proposal.id, "trigger_type": "webhook"}
+        first, second = self.Trigger.create([values, {**values, "stage_id": self.stage_won.id}])
+        third = self.Trigger.create(values)
+        self.assertEqual([first.code, second.code, third.code], ["webhook", "webhook_2", "webhook_3"])
+        self.assertEqual(first.copy().code, "webhook_4")
+
     def test_bad_domain_field_and_pipeline(self):
         with self.assertRaisesRegex(ValidationError, "not a valid domain"):
             self.trigger(code="c1", filter_domain="[('no_such_field', '=', 1)]")
