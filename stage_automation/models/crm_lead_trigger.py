@@ -133,7 +133,10 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     def write(self, vals):
-        watched = self.env["stage.automation.trigger"]._watched_fields() & vals.keys()
+        # The fields written, and the computed ones the write may change (the sales team follows the
+        # responsible, the e-mail the customer…): a trigger watches the value, however it changed.
+        watched = {name for name in self.env["stage.automation.trigger"]._watched_fields()
+                   if name in vals or self._fields[name].compute}
         if not watched:
             return super().write(vals)
         before = {lead.id: {name: lead[name] for name in watched} for lead in self}

@@ -336,6 +336,14 @@ class TestTriggerEvents(TriggerCase):
         lead.priority = "3"
         self.assertEqual(lead.stage_id, self.stage_proposal)
 
+    def test_field_changed_also_when_the_write_recomputes_it(self):
+        self.trigger(trigger_type="field_changed", field_id=self.env.ref("crm.field_crm_lead__email_from").id)
+        lead = self.lead(email_from="old@example.com")
+        customer = self.env["res.partner"].create({"name": "Azure", "email": "new@example.com"})
+        lead.partner_id = customer
+        self.assertEqual(lead.email_from, "new@example.com", "Odoo copies the customer's e-mail to the lead")
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+
     def test_field_changed_without_value_fires_on_any_real_change(self):
         self.trigger(trigger_type="field_changed", field_id=self.env.ref("crm.field_crm_lead__tag_ids").id)
         lead = self.lead()
