@@ -1,17 +1,22 @@
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
+from urllib.parse import urlsplit
 
 import requests
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import str2bool
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 SIGNATURE_HEADER = "X-Stage-Automation-Signature"
 IDEMPOTENCY_HEADER = "X-Stage-Automation-Idempotency-Key"
+ALLOW_PRIVATE_PARAM = "stage_automation.webhook_allow_private"
 OUTGOING_ACTIONS = ("webhook", "robot_call")
 
 
@@ -83,12 +88,14 @@ class StageAutomationRule(models.Model):
         values = lead.read(list(dict.fromkeys(names)))[0]
         payload = {"event": "stage_automation.rule", "rule": self.name, "rule_id": self.id, "run_id": run.id,
                    "lead_id": lead.id, "fields": values}
+        self._check_receiver_address(self.webhook_url)
         status = self._post_signed(self.webhook_url, self.sudo().webhook_secret, payload, run)
         return _("Sent to %(url)s (answer %(status)s).", url=self.webhook_url, status=status)
 
     def _run_action_robot_call(self, run, lead):
         number = self._customer_number(lead, _("no call was requested"))
         if self.webhook_url:
+            self._check_receiver_address(self.webhook_url)
             url, secret = self.webhook_url, self.sudo().webhook_secret
         else:
             url, secret = self._robot_call_url(), self._robot_call_secret()
@@ -100,6 +107,31 @@ class StageAutomationRule(models.Model):
                    "language": lead.lang_id.code or lead.user_id.lang, "lead_id": lead.id, "run_id": run.id}
         status = self._post_signed(url, secret, payload, run)
         return _("Robot call to %(number)s requested (answer %(status)s).", number=number, status=status)
+
+    def _check_receiver_address(self, url):
+        """The address written on a rule must lead out of the server's own network.
+
+        Rules are written by sales managers: without this, a rule could make
+        the server call its own services (databases, admin pages, cloud
+        metadata) and show the answers in the run's reason. An administrator
+        who means to call internal systems allows it with the system parameter
+        ``stage_automation.webhook_allow_private``; the telephony provider of
+        the system parameters is the administrator's own choice and is not checked.
+        """
+        if str2bool(self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_PARAM, "False")):
+            return
+        host = urlsplit(url).hostname or ""
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        except (socket.gaierror, UnicodeError) as error:
+            raise RetryableJobError(_("%(url)s could not be reached (%(error)s)",
+                                      url=url, error=error.__class__.__name__)) from error
+        private = sorted(address for address in addresses
+                         if not ipaddress.ip_address(address.split("%")[0]).is_global)
+        if private:
+            raise UserError(_("%(url)s leads to %(address)s, an address of the server's own network: nothing was "
+                              "sent. An administrator can allow such addresses with the system parameter "
+                              "%(param)s.", url=url, address=private[0], param=ALLOW_PRIVATE_PARAM))
 
     def _post_signed(self, url, secret, payload, run):
         """POST ``payload`` as JSON signed with ``secret``; returns the status, raises for a retry or a failure.

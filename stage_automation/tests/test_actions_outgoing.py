@@ -56,6 +56,8 @@ class TestOutgoingCalls(ActionCase):
         self.addCleanup(self.server.server_close)
         self.addCleanup(self.server.shutdown)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        # The receiver of these tests runs on this machine: allow the server's own network.
+        self.env["ir.config_parameter"].set_param("stage_automation.webhook_allow_private", "True")
 
     def webhook_rule(self, **values):
         rule = self.rule(action="webhook", webhook_url=self.url, webhook_timeout=5,
@@ -233,7 +235,22 @@ class TestOutgoingCalls(ActionCase):
         self.assertEqual(run.reason, "Skipped: +32470123456 is on the exception list; no call was requested.")
         self.assertFalse(self.server.requests)
 
-    def test_bad_configuration_is_refused(self):
+    def test_addresses_of_the_server_s_own_network_are_refused_unless_allowed(self):
+        self.env["ir.config_parameter"].set_param("stage_automation.webhook_allow_private", "False")
+        for url in (self.url, "http://localhost/hook", "http://10.0.0.1/hook", "http://169.254.169.254/latest"):
+            with self.subTest(url=url):
+                rule = self.rule(action="webhook", webhook_url=url, name=url)
+                lead, run = self.enter_queued(rule, name=url)
+                self.perform_once()
+                self.assertEqual(run.state, "failed")
+                self.assertIn("an address of the server's own network: nothing was sent", run.reason)
+        rule = self.rule(action="robot_call", webhook_url=self.url, body="Hello")
+        lead, run = self.enter_queued(rule, mobile="+32 470 12 34 56")
+        self.perform_once()
+        self.assertIn("an address of the server's own network", run.reason)
+        self.assertFalse(self.server.requests)
+
+
         with self.assertRaisesRegex(ValidationError, "receiver's address"):
             self.rule(action="webhook", webhook_url="ftp://example.com")
         with self.assertRaisesRegex(ValidationError, "between 1 and 120"):
