@@ -73,8 +73,10 @@ class StageAutomationRule(models.Model):
         partner = self._email_customer_partner(lead)
         template = self._usable_template(self.mail_template_id, lead)
         attachments = self._earlier_documents(run) if self.email_attach_documents else self.env["ir.attachment"]
-        author = lead.user_id.partner_id or lead.company_id.partner_id
-        values = {"email_from": author.email_formatted or None}
+        # Without a responsible, OdooBot writes (from the company's address): an employee, never taken for
+        # the customer's answer by a wait or for an inbound message by the triggers.
+        author = lead.user_id.partner_id or self.env.ref("base.partner_root")
+        values = {"email_from": lead.user_id.partner_id.email_formatted or lead.company_id.email_formatted or None}
         if template:
             with self._explaining_unknown_variables(lead):
                 rendered = template._generate_template(

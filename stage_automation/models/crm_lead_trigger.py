@@ -167,14 +167,21 @@ class CrmLead(models.Model):
             payload={"from": msg_dict.get("email_from") or msg_dict.get("from"), "subject": msg_dict.get("subject")})
 
     def _message_post_after_hook(self, message, msg_vals):
-        """A discussion message (not a note) written by an employee reaches the customer: "message sent"."""
+        """A discussion message (not a note) written by an employee that reaches the customer: "message sent"."""
         result = super()._message_post_after_hook(message, msg_vals)
-        author_user = message.author_id.user_ids[:1]
-        if message.message_type == "comment" and not message.subtype_id.internal and author_user \
-                and not author_user.share:
+        author_users = message.author_id.with_context(active_test=False).user_ids
+        if message.message_type == "comment" and not message.subtype_id.internal \
+                and any(not user.share for user in author_users) and self._stage_automation_reaches_customer(message):
             self.env["stage.automation.trigger"]._fire_event_safely(
                 "message_sent", self, payload={"message_id": message.id, "subject": message.subject or ""})
         return result
+
+    def _stage_automation_reaches_customer(self, message):
+        """Whether someone outside the company gets ``message``: a recipient, or a follower of the lead,
+        who is not an employee."""
+        recipients = (message.sudo().partner_ids | self.sudo().message_partner_ids) - message.author_id
+        return any(all(user.share for user in partner.with_context(active_test=False).user_ids)
+                   for partner in recipients)
 
     def _stage_automation_auto_move_count(self, since):
         return super()._stage_automation_auto_move_count(since) + self.env["stage.automation.trigger.log"].sudo(

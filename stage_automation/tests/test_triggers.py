@@ -313,8 +313,12 @@ class TestTriggerEvents(TriggerCase):
         lead.with_user(self.manager).message_post(body="Internal", subtype_xmlid="mail.mt_note",
                                                   message_type="comment")
         self.assertEqual(lead.stage_id, self.stage_qualified)
+        lead.with_user(self.manager).message_post(body="Dear colleagues", subtype_xmlid="mail.mt_comment",
+                                                  message_type="comment", partner_ids=self.salesman.partner_id.ids)
+        self.assertEqual(lead.stage_id, self.stage_qualified, "only employees get it")
+        customer = self.env["res.partner"].create({"name": "Azure", "email": "azure@example.com"})
         lead.with_user(self.manager).message_post(body="Dear customer", subtype_xmlid="mail.mt_comment",
-                                                  message_type="comment")
+                                                  message_type="comment", partner_ids=customer.ids)
         self.assertEqual(lead.stage_id, self.stage_proposal)
 
     def test_responsible_changed_to_a_given_user(self):

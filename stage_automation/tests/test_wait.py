@@ -118,6 +118,16 @@ class TestWait(StageAutomationCase):
         self.dispatch()
         self.assertEqual(self.runs(lead, wait).state, "paused")
 
+    def test_a_rule_s_email_to_the_customer_of_a_lead_without_responsible_does_not_end_the_wait(self):
+        wait = self.wait_rule(wait_mode="reply", wait_delay=0)
+        remind = self.rule(name="Remind", sequence=20, action="email_customer", summary="Reminder", body="Hello")
+        lead = self.lead(user_id=False)
+        with self.at(T0):
+            lead.stage_id = self.stage_new
+        self.dispatch()
+        self.assertEqual(self.runs(lead, remind).state, "done")
+        self.assertEqual(self.runs(lead, wait).state, "paused", "OdooBot wrote it, not the client")
+
     def test_no_answer_in_time_goes_on_or_stops_as_chosen(self):
         for timeout, wait_state, then_state in (("continue", "done", "done"), ("stop", "skipped", "skipped")):
             with self.subTest(timeout=timeout):
