@@ -18,7 +18,7 @@ class StageAutomationRule(models.Model):
         string="Wait", default="period", required=True,
         help="For a period: the rules chained after this one start when the period is over. "
              "Until the client writes: they start when a message from the client arrives on the lead "
-             "(an e-mail, a portal comment).")
+             "(an e-mail, a portal comment) or, with live chat, in a chat with them.")
     wait_delay = fields.Integer(
         string="Wait for", default=1,
         help="The period; when waiting for the client, the longest wait (0: no limit).")
@@ -85,6 +85,12 @@ class StageAutomationRun(models.Model):
     wait_reply_message_id = fields.Many2one(
         "mail.message", string="Client's message", ondelete="set null", readonly=True,
         help="The message from the client that ended the wait.")
+
+    @api.model
+    def _has_client_waits(self):
+        """Whether any run waits for a client's message: a channel that sees a client write looks here first."""
+        return bool(self.search_count([("state", "=", "paused"), ("rule_id.action", "=", "wait"),
+                                       ("rule_id.wait_mode", "=", "reply")], limit=1))
 
     @api.model
     def _on_client_message(self, leads, message):

@@ -4,15 +4,14 @@ from .stage_automation_trigger import LIVECHAT_EVENTS
 
 
 class DiscussChannel(models.Model):
-    """A message of the customer in a live chat fires the live-chat triggers of their open leads."""
+    """A message of the customer in a live chat fires the live-chat triggers of their open leads, and ends
+    the waits of those leads for the client's answer."""
 
     _inherit = "discuss.channel"
 
     def _message_post_after_hook(self, message, msg_vals):
         result = super()._message_post_after_hook(message, msg_vals)
-        if self.channel_type == "livechat" \
-                and set(LIVECHAT_EVENTS) & self.env["stage.automation.trigger"]._active_types() \
-                and self._stage_automation_from_customer(message):
+        if self.channel_type == "livechat" and self._stage_automation_from_customer(message):
             self.sudo()._stage_automation_customer_message(message)
         return result
 
@@ -29,10 +28,18 @@ class DiscussChannel(models.Model):
 
     def _stage_automation_customer_message(self, message):
         self.ensure_one()
+        Trigger, Run = self.env["stage.automation.trigger"], self.env["stage.automation.run"]
+        fire = set(LIVECHAT_EVENTS) & Trigger._active_types()
+        waits = Run._has_client_waits()
+        if not (fire or waits):
+            return
         leads = self._stage_automation_customer_leads(message)
+        if waits and leads:
+            Run._on_client_message(leads, message)
+        if not fire:
+            return
         event = {"livechat_channel_id": self.livechat_channel_id.id}
         payload = {"channel_id": self.id, "message_id": message.id, **event}
-        Trigger = self.env["stage.automation.trigger"]
         if self._stage_automation_is_first(message):
             Trigger._fire_event_safely("livechat_first_message", leads, payload=payload, event=event)
         Trigger._fire_event_safely("livechat_message", leads, payload=payload, event=event)

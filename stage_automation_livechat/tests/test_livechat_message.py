@@ -38,6 +38,21 @@ class TestLivechatMessage(LivechatCase):
         self.assertEqual(lead.stage_id, self.stage_proposal)
         self.assertEqual(self.logs(lead)[0].trigger_id, any_message)
 
+    def test_the_customer_s_chat_message_ends_the_wait_for_their_answer(self):
+        wait = self.rule(name="Wait", stage_id=self.stage_new.id, action="wait", body=False, wait_mode="reply",
+                         wait_delay=0)
+        then = self.rule(name="Then", stage_id=self.stage_new.id, sequence=20, after_previous=True,
+                         body="Answer: {{ vars.client_reply }}")
+        lead = self.lead(stage_id=self.stage_qualified.id)  # the customer's e-mail: azure@example.com
+        lead.stage_id = self.stage_new
+        self.assertEqual(self.runs(lead, wait).state, "paused")
+        self.authenticate("sa_chatter", "sa_chatter_pw")
+        self.say(self.open_chat(self.support), "Yes, send the contract")
+        self.dispatch()
+        self.assertEqual((self.runs(lead, wait).state, self.runs(lead, then).state), ("done", "done"))
+        self.assertEqual(self.runs(lead, wait).outputs["client_reply"], "Yes, send the contract")
+        self.assertIn("Answer: Yes, send the contract", self.notes(lead)[0].body)
+
     def test_a_new_conversation_has_a_first_message_again(self):
         self.trigger(name="Started a chat", code="chat", trigger_type="livechat_first_message")
         lead = self.lead()
@@ -51,11 +66,12 @@ class TestLivechatMessage(LivechatCase):
     def test_an_anonymous_visitor_names_no_lead(self):
         self.trigger(name="Chat", code="chat", trigger_type="livechat_message")
         lead = self.lead()
+        logs = self.Log.search_count([])
         channel = self.open_chat(self.support)
         self.say(channel, "Hello, I am azure@example.com")
         self.assertTrue(channel.message_ids.author_guest_id, "a guest wrote")
         self.assertEqual(lead.stage_id, self.stage_qualified)
-        self.assertFalse(self.Log.search([]))
+        self.assertEqual(self.Log.search_count([]), logs, "no firing at all")
 
     def test_the_trigger_form_offers_the_channel_filter(self):
         arch = self.Trigger.get_view(self.env.ref("stage_automation.stage_automation_trigger_view_form").id)["arch"]
