@@ -17,6 +17,11 @@ class StageAutomationRule(models.Model):
         ondelete={"notify": "cascade", "note": "cascade", "email_responsible": "cascade", "post": "cascade",
                   "log": "cascade"},
     )
+    notify_author = fields.Selection(
+        [("odoobot", "OdooBot"), ("responsible", "The lead's responsible"), ("user", "A user")],
+        string="Notification from", default="odoobot", required=True,
+        help="Who the notification shows as its author.")
+    notify_author_user_id = fields.Many2one("res.users", string="Author", domain="[('share', '=', False)]")
     mail_template_id = fields.Many2one(
         "mail.template", string="E-mail template", ondelete="restrict",
         domain="[('model', '=', 'crm.lead')]",
@@ -35,13 +40,21 @@ class StageAutomationRule(models.Model):
         users = self._get_recipients(lead)
         if not users:
             raise UserError(_("Nobody to notify: the lead has no responsible."))
+        author = self._notify_author(lead)
         lead.message_notify(
             partner_ids=users.partner_id.ids,
             subject=self._render("summary", lead) or lead.name,
             body=plaintext2html(self._render("body", lead)),
             email_layout_xmlid="mail.mail_notification_light",
+            author_id=author.id,
+            email_from=author.email_formatted or None,
         )
         return _("Notified %(users)s.", users=", ".join(users.mapped("name")))
+
+    def _notify_author(self, lead):
+        """The partner a notification comes from; OdooBot when the chosen person is not there any more."""
+        user = {"responsible": lead.user_id, "user": self.notify_author_user_id}.get(self.notify_author)
+        return user.partner_id if user and user.active else self.env.ref("base.partner_root")
 
     def _run_action_note(self, run, lead):
         lead.message_post(body=plaintext2html(self._render("body", lead)), subtype_xmlid="mail.mt_note")

@@ -86,6 +86,10 @@ class StageAutomationRule(models.Model):
     recipient_field_id = fields.Many2one(
         "ir.model.fields", string="User field", ondelete="cascade",
         domain="[('model', '=', 'crm.lead'), ('ttype', '=', 'many2one'), ('relation', '=', 'res.users')]")
+    recipient_extra_user_ids = fields.Many2many(
+        "res.users", "stage_automation_rule_recipient_extra_rel", "rule_id", "user_id", string="Also to",
+        domain="[('share', '=', False)]",
+        help="Users who receive it too, besides the recipients above (e.g. the sales manager).")
     variable_name = fields.Char(
         string="Variable name", compute="_compute_variable_name", store=True, readonly=False,
         help="Name under which the action publishes its result for the later rules "
@@ -393,7 +397,7 @@ class StageAutomationRule(models.Model):
             users = lead[self.recipient_field_id.name]
         else:
             users = lead.user_id
-        return users.filtered(lambda user: user.active and not user.share)
+        return (users | self.recipient_extra_user_ids).filtered(lambda user: user.active and not user.share)
 
     # ------------------------------------------------------------
     # ACTIONS

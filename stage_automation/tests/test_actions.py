@@ -66,7 +66,24 @@ class TestActions(StageAutomationCase):
         self.assertEqual(message.subject, "Heads up")
         self.assertIn("Lead moved", message.body)
 
-    def test_note_in_the_chatter(self):
+    def test_notification_from_the_chosen_author_also_to_other_users(self):
+        rule = self.rule(action="notify", summary="Signed", recipient_extra_user_ids=[(6, 0, self.manager.ids)],
+                         notify_author="responsible")
+        lead, run = self.enter(rule)
+        message = self.env["mail.message"].search([("model", "=", "crm.lead"), ("res_id", "=", lead.id),
+                                                   ("subject", "=", "Signed")])
+        self.assertEqual(message.partner_ids, self.salesman.partner_id | self.manager.partner_id)
+        self.assertEqual(message.author_id, self.salesman.partner_id)
+        rule.write({"notify_author": "user", "notify_author_user_id": self.manager.id, "summary": "Second"})
+        lead, run = self.enter(rule, name="Second")
+        message = self.env["mail.message"].search([("subject", "=", "Second")])
+        self.assertEqual(message.author_id, self.manager.partner_id)
+        rule.notify_author = "odoobot"
+        lead, run = self.enter(rule, name="Third")
+        self.assertEqual(self.env["mail.message"].search([("res_id", "=", lead.id), ("subject", "=", "Second")]
+                                                         ).author_id, self.env.ref("base.partner_root"))
+
+
         rule = self.rule(action="note", body="Partner: {{ object.partner_name }}\nSecond line")
         lead, run = self.enter(rule)
         note = self.notes(lead)[0]
