@@ -162,6 +162,10 @@ class CrmLead(models.Model):
         return result
 
     def _stage_automation_email_received(self, msg_dict):
+        """An e-mail of the customer reached the lead; an employee answering by e-mail is not the customer."""
+        author = self.env["res.partner"].sudo().browse(msg_dict.get("author_id")).exists()
+        if any(not user.share for user in author.with_context(active_test=False).user_ids):
+            return
         self.env["stage.automation.trigger"]._fire_event_safely(
             "email_received", self,
             payload={"from": msg_dict.get("email_from") or msg_dict.get("from"), "subject": msg_dict.get("subject")})

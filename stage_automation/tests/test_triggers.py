@@ -295,15 +295,19 @@ class TestTriggerEvents(TriggerCase):
         message = lead.message_post(body="Our offer", message_type="comment",
                                     subtype_xmlid="mail.mt_note", author_id=self.manager.partner_id.id)
         raw = (
-            "From: Azure <azure@example.com>\r\n"
+            "From: {sender}\r\n"
             "To: sales@example.com\r\n"
             f"Subject: Re: {lead.name}\r\n"
             f"In-Reply-To: {message.message_id}\r\n"
-            "Message-ID: <reply-1@example.com>\r\n"
+            "Message-ID: <reply-{number}@example.com>\r\n"
             "Content-Type: text/plain\r\n\r\n"
             "Yes, we are interested.\r\n"
         )
-        self.env["mail.thread"].message_process("crm.lead", raw)
+        self.manager.email = "manager@example.com"
+        self.env["mail.thread"].message_process("crm.lead", raw.format(sender="Manager <manager@example.com>",
+                                                                       number=1))
+        self.assertEqual(lead.stage_id, self.stage_qualified, "an employee answering by e-mail is not the customer")
+        self.env["mail.thread"].message_process("crm.lead", raw.format(sender="Azure <azure@example.com>", number=2))
         self.assertEqual(lead.stage_id, self.stage_proposal)
         self.assertEqual(self.logs(lead).payload["subject"], f"Re: {lead.name}")
 
