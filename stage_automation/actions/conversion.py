@@ -15,8 +15,10 @@ class StageAutomationRule(models.Model):
 
     action = fields.Selection(selection_add=[("convert", "Create from source")], ondelete={"convert": "cascade"})
     convert_target = fields.Selection(
-        [("opportunity", "Opportunity")], string="Create from the lead", default="opportunity",
-        help="What the rule makes of the lead.")
+        [("opportunity", "Opportunity"), ("contact", "Contact"), ("company", "Company")],
+        string="Create from the lead", default="opportunity",
+        help="What the rule makes of the lead: an opportunity (the lead converted), or its customer as a "
+             "contact (under its company when the lead names one) or as a company, linked to the lead.")
     convert_team_id = fields.Many2one(
         "crm.team", string="Into pipeline", ondelete="set null", domain="[('use_opportunities', '=', True)]",
         help="Pipeline of the opportunity; empty to keep the lead's sales team.")
@@ -59,6 +61,30 @@ class StageAutomationRule(models.Model):
         run._set_outputs({"partner_id": lead.partner_id.id})
         return _("Converted into an opportunity in “%(pipeline)s”, customer: %(partner)s.",
                  pipeline=lead.team_id.name or _("no sales team"), partner=lead.partner_id.name or _("none"))
+
+    def _convert_to_contact(self, run, lead):
+        """The customer as crm's conversion makes it: the contact, under its new company when the lead
+        names one."""
+        if lead.partner_id:
+            return _("The lead already has a customer: %(partner)s.", partner=lead.partner_id.display_name)
+        lead.partner_id = lead._create_customer()
+        run._set_outputs({"partner_id": lead.partner_id.id})
+        return _("Customer “%(partner)s” created from the lead.", partner=lead.partner_id.display_name)
+
+    def _convert_to_company(self, run, lead):
+        """The company the lead names, with the lead's address and contact details."""
+        if lead.partner_id.commercial_partner_id.is_company:
+            return _("The lead's customer already is a company: %(company)s.",
+                     company=lead.partner_id.commercial_partner_id.name)
+        if not lead.partner_name:
+            raise UserError(_("The lead names no company (Company Name is empty): nothing was created."))
+        company = self.env["res.partner"].create(lead._prepare_customer_values(lead.partner_name, is_company=True))
+        if lead.partner_id:
+            lead.partner_id.parent_id = company
+        else:
+            lead.partner_id = company
+        run._set_outputs({"partner_id": company.id})
+        return _("Company “%(company)s” created from the lead.", company=company.name)
 
     def _convert_customer(self, lead):
         """The lead's customer after crm's partner handling (``convert_partner``)."""

@@ -70,3 +70,27 @@ class TestConversionActions(ActionCase):
         self.assertIn("already an opportunity", run.reason)
         with self.assertRaisesRegex(ValidationError, "only leads are converted"):
             self.rule(action="convert", lead_type="opportunity")
+
+    def test_the_customer_as_a_contact_under_its_company(self):
+        rule = self.convert_rule(convert_target="contact")
+        lead = self.lead(type="lead", contact_name="Ann Smith", partner_name="Azure Interior", phone="+32 2 555 01 01")
+        lead.stage_id = self.stage_new
+        run = self.runs(lead, rule)
+        self.assertEqual(run.state, "done", run.reason)
+        self.assertEqual((lead.partner_id.name, lead.partner_id.parent_id.name), ("Ann Smith", "Azure Interior"))
+        self.assertEqual((lead.type, lead.partner_id.phone), ("lead", "+32 2 555 01 01"), "still a lead")
+        self.assertEqual(run.outputs, {"partner_id": lead.partner_id.id})
+
+    def test_the_company_the_lead_names_or_a_clear_failure(self):
+        rule = self.convert_rule(convert_target="company")
+        lead = self.lead(type="lead", partner_name="Azure Interior", street="Rue de la Loi 1")
+        lead.stage_id = self.stage_new
+        self.assertEqual(self.runs(lead, rule).state, "done")
+        self.assertTrue(lead.partner_id.is_company)
+        self.assertEqual((lead.partner_id.name, lead.partner_id.street), ("Azure Interior", "Rue de la Loi 1"))
+        contacts = self.env["res.partner"].search_count([])
+        nameless = self.lead(type="lead", name="No company", partner_name=False)
+        nameless.stage_id = self.stage_new
+        self.assertEqual(self.runs(nameless, rule).reason,
+                         "Failed: The lead names no company (Company Name is empty): nothing was created.")
+        self.assertEqual(self.env["res.partner"].search_count([]), contacts)
