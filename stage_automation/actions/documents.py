@@ -1,4 +1,4 @@
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.safe_eval import safe_eval, time as safe_time
 
@@ -129,17 +129,16 @@ class StageAutomationRun(models.Model):
         self.ensure_one()
         if not self.lead_id:
             return _("Nothing to do: the lead was deleted.")
-        rule = self.rule_id.with_user(SUPERUSER_ID).with_company(self.lead_id.company_id).with_context(
-            stage_automation_run_id=self.id)
-        run, lead = self.with_env(rule.env), self.lead_id.with_env(rule.env)
         try:
             with self.env.cr.savepoint():
+                rule = self.rule_id.with_context(stage_automation_run_id=self.id)._robot(self.lead_id)
+                run, lead = self.with_env(rule.env).sudo(), self.lead_id.with_env(rule.env)
                 attachment = rule._create_document(run, lead, rule._document_records(lead))
         except UserError as error:
             message = error.args[0]
             self.write({"state": "failed", "reason": _("Failed to create the document: %(message)s", message=message)})
-            lead.message_post(
-                body=_("Automation rule “%(rule)s” failed: %(message)s", rule=rule.name, message=message),
+            self.lead_id.message_post(
+                body=_("Automation rule “%(rule)s” failed: %(message)s", rule=self.rule_id.name, message=message),
                 subtype_xmlid="mail.mt_note")
             return self.reason
         self.reason = _("Document “%(name)s” attached to the lead.", name=attachment.name)

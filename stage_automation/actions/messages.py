@@ -36,6 +36,18 @@ class StageAutomationRule(models.Model):
                 raise ValidationError(_("Rule “%(rule)s”: choose an e-mail template or write the text.",
                                         rule=rule.name))
 
+    @api.constrains("notify_author", "notify_author_user_id")
+    def _check_notify_author(self):
+        """Speaking in another person's name is for administrators: others send as OdooBot, the
+        responsible or themselves."""
+        if self.env.su or self.env.user._is_admin():
+            return
+        for rule in self.filtered(lambda r: r.notify_author == "user"):
+            if rule.notify_author_user_id not in (self.env.user, rule.author_id):
+                raise ValidationError(_(
+                    "Rule “%(rule)s”: only an administrator may send notifications in the name of %(user)s.",
+                    rule=rule.name, user=rule.notify_author_user_id.name))
+
     def _run_action_notify(self, run, lead):
         users = self._get_recipients(lead)
         if not users:
@@ -54,6 +66,10 @@ class StageAutomationRule(models.Model):
     def _notify_author(self, lead):
         """The partner a notification comes from; OdooBot when the chosen person is not there any more."""
         user = {"responsible": lead.user_id, "user": self.notify_author_user_id}.get(self.notify_author)
+        if self.notify_author == "user" and user != self.env.user and not self.env.su:
+            raise UserError(_(
+                "%(author)s, whose rights the rule uses, may not send notifications in the name of %(user)s: "
+                "only an administrator may.", author=self.env.user.name, user=user.name))
         return user.partner_id if user and user.active else self.env.ref("base.partner_root")
 
     def _run_action_note(self, run, lead):

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import (
     format_amount, format_date, format_datetime, format_duration, formatLang, html2plaintext,
@@ -97,6 +97,11 @@ class StageAutomationRule(models.Model):
     available_variables = fields.Html(
         string="Variables", compute="_compute_available_variables", sanitize=False,
         help="Constants of the pipeline, and the values the earlier rules of the stage publish.")
+    author_id = fields.Many2one(
+        "res.users", string="Runs with the rights of", readonly=True, copy=False, ondelete="restrict",
+        default=lambda self: self.env.user,
+        help="The user who last changed the rule: its runs do what this user could do by hand, "
+             "no more (an administrator's rules may do everything).")
     run_ids = fields.One2many("stage.automation.run", "rule_id", string="Runs")
     run_count = fields.Integer(compute="_compute_run_count", string="Run count")
 
@@ -152,6 +157,47 @@ class StageAutomationRule(models.Model):
             "work_days": _("working day") if one else _("working days"),
         }
         return f"{delay} {words.get(unit, '')}"
+
+    # ------------------------------------------------------------
+    # AUTHOR: whose rights the runs use
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        if not self.env.su:
+            vals = dict(vals, author_id=self.env.uid)
+        return super().write(vals)
+
+    def _touch_author(self):
+        """A part of the rule (a value line, say) was changed by someone: the rule now runs with their rights."""
+        if not self.env.su:
+            self.sudo().write({"author_id": self.env.uid})
+
+    def _robot(self, lead):
+        """This rule in the environment its action runs in: the author's rights, in the lead's company.
+
+        The author's record rules, field groups and companies apply as if they
+        acted by hand; an administrator's rules run with every right, as
+        before. Only the engine's bookkeeping (the run) is done above them.
+
+        :raise UserError: when the author may no longer act on this lead (archived, other company)
+        """
+        self.ensure_one()
+        author = self.author_id.sudo()
+        company = lead.sudo().company_id
+        if not author or author._is_superuser():
+            return self.with_user(SUPERUSER_ID).with_company(company)
+        if not author.active:
+            raise UserError(_(
+                "The rule runs with the rights of %(author)s, who is archived: someone allowed to "
+                "must save the rule again.", author=author.name))
+        if author._is_admin():
+            return self.with_user(SUPERUSER_ID).with_company(company)
+        if company and company not in author.company_ids:
+            raise UserError(_(
+                "The rule runs with the rights of %(author)s, who is not allowed in company “%(company)s”.",
+                author=author.name, company=company.name))
+        companies = (company | author.company_ids) if company else author.company_ids
+        return self.with_user(author).with_context(allowed_company_ids=companies.ids)
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -279,13 +325,13 @@ class StageAutomationRule(models.Model):
         if not record[field_name]:
             return ""
         with self._explaining_unknown_variables(lead):
-            return record._render_field(
-                field_name, lead.ids, set_lang=lead.user_id.lang,
-                add_context=self._render_variables(lead))[lead.id]
+            return self._with_variables(record, lead)._render_field(
+                field_name, lead.ids, set_lang=lead.user_id.lang)[lead.id]
 
-    def _with_variables(self, template, lead):
-        """``template`` (a mail or SMS template) rendering with the variables of the rule's texts."""
-        return template.with_context(stage_automation_variables=self._render_variables(lead))
+    def _with_variables(self, renderer, lead):
+        """``renderer`` (this rule, one of its lines, or a mail or SMS template) rendering with the variables
+        (see mail.render.mixin's ``_render_eval_context``)."""
+        return renderer.with_context(stage_automation_variables=self._render_variables(lead))
 
     @contextmanager
     def _explaining_unknown_variables(self, lead):

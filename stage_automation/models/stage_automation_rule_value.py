@@ -30,6 +30,24 @@ class StageAutomationRuleValue(models.Model):
              "(several, comma-separated, to add to a many2many). Placeholders such as "
              "{{ object.partner_id.name }} are rendered on the lead.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.rule_id._touch_author()
+        return lines
+
+    def write(self, vals):
+        rules = self.rule_id
+        result = super().write(vals)
+        (rules | self.rule_id)._touch_author()
+        return result
+
+    def unlink(self):
+        rules = self.rule_id
+        result = super().unlink()
+        rules._touch_author()
+        return result
+
     @api.depends("rule_id.action")
     def _compute_model(self):
         for line in self:
@@ -81,7 +99,8 @@ class StageAutomationRuleValue(models.Model):
     def _find_record(self, model, text, label):
         records = self.env[model]
         if text.isdigit():
-            found = records.browse(int(text)).exists()
+            # A search, not a browse: the record must be one the rule's author may see.
+            found = records.search([("id", "=", int(text))])
         else:
             # A name search also compares fixed-size codes, cut to their size (a country's code "AT" for
             # "Atlantis", "AU" for "Austria"): keep the records one of whose names is the text.

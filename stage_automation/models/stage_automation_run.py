@@ -4,7 +4,7 @@ from collections import defaultdict
 import psycopg2
 
 from odoo import SUPERUSER_ID, _, api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY, _as_validation_error
 from odoo.tools import SQL
 
@@ -293,15 +293,16 @@ class StageAutomationRun(models.Model):
         if not_applicable:
             self._finish("cancelled", not_applicable)
             return
-        robot = rule.with_user(SUPERUSER_ID).with_company(lead.company_id).with_context(
-            stage_automation_defer=True, stage_automation_run_id=self.id)
         # Everything before the savepoint is written first: a failure then only discards the rule's own work.
         self.env.flush_all()
         try:
             with self.env.cr.savepoint(flush=False):
+                # The action acts with its author's rights; its run stays the engine's bookkeeping.
+                robot = rule.with_context(stage_automation_defer=True, stage_automation_run_id=self.id)._robot(lead)
+                lead_as_author = lead.with_env(robot.env)
                 # A paused run goes on with its action: the condition was checked when it started.
-                matches = bool(self.paused_at) or rule._matches_condition(lead)
-                result = robot._run_action(self.with_env(robot.env), lead.with_env(robot.env)) if matches else None
+                matches = bool(self.paused_at) or robot._matches_condition(lead_as_author)
+                result = robot._run_action(self.with_env(robot.env).sudo(), lead_as_author) if matches else None
                 self.env.flush_all()
         except RetryableJobError:
             raise
@@ -337,6 +338,9 @@ class StageAutomationRun(models.Model):
         if isinstance(error, psycopg2.IntegrityError):
             # What Odoo tells a user whose save breaks a database constraint (e.g. a record still in use).
             message = _as_validation_error(self.env, error).args[0]
+        elif isinstance(error, AccessError) and error.args:
+            message = _("%(author)s, whose rights the rule uses, is not allowed to do this. %(error)s",
+                        author=self.rule_id.author_id.name, error=error.args[0])
         elif isinstance(error, UserError) and error.args:
             message = error.args[0]
         else:
@@ -465,8 +469,21 @@ class StageAutomationRun(models.Model):
     # ------------------------------------------------------------
 
     def action_cancel(self):
-        runs = self.filtered(lambda r: r.state in OPEN_STATES)
+        """Runs are history nobody edits: the Cancel button is the one change people make, with the
+        Update right of the runs' kind (leads or opportunities)."""
+        self._check_can_cancel()
+        runs = self.sudo().filtered(lambda r: r.state in OPEN_STATES)
         runs.write({"state": "cancelled", "done_at": fields.Datetime.now(),
                     "reason": _("Cancelled by %(user)s.", user=self.env.user.name)})
         runs._skip_followers()
         return True
+
+    def _check_can_cancel(self):
+        self.check_access("read")
+        groups = {"lead": "stage_automation.group_stage_automation_lead_update",
+                  "opportunity": "stage_automation.group_stage_automation_opportunity_update"}
+        for lead_type in set(self.mapped("lead_type")):
+            if not self.env.user.has_group(groups.get(lead_type, groups["opportunity"])):
+                kind = _("leads") if lead_type == "lead" else _("opportunities")
+                raise AccessError(_("Cancelling the automation runs of %(kind)s needs the Update right of their "
+                                    "automation.", kind=kind))

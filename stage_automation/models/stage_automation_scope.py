@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.safe_eval import datetime as safe_datetime, dateutil, safe_eval, time as safe_time
 
+from ..engine.domains import DomainError, check_literal_domain
+
 
 class StageAutomationScope(models.AbstractModel):
     """Which leads a rule or a trigger is for: company, pipeline, kind, and a condition on the lead."""
@@ -10,8 +12,8 @@ class StageAutomationScope(models.AbstractModel):
     _description = "Stage Automation Scope"
 
     company_id = fields.Many2one(
-        "res.company", string="Company", index=True,
-        help="Leave empty to apply to the leads of every company.")
+        "res.company", string="Company", index=True, default=lambda self: self._default_company(),
+        help="Leave empty to apply to the leads of every company (only users allowed in every company may).")
     team_id = fields.Many2one(
         "crm.team", string="Pipeline", index=True, ondelete="cascade",
         help="Only for the leads of this sales team; empty for every pipeline using the stage.")
@@ -19,6 +21,44 @@ class StageAutomationScope(models.AbstractModel):
         [("lead", "Leads"), ("opportunity", "Opportunities"), ("both", "Leads and opportunities")],
         string="Applies to", required=True, default="both")
     filter_domain = fields.Char(string="Condition", default="[]")
+
+    @api.model
+    def _default_company(self):
+        """Every company for those allowed in all of them (as before), else the current one."""
+        return False if self._allowed_in_every_company() else self.env.company
+
+    def _allowed_in_every_company(self):
+        return self.env.su or not (self.env["res.company"].sudo().search([]) - self.env.user.company_ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._check_company_authority()
+        return records
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "company_id" in vals:
+            self._check_company_authority()
+        return result
+
+    def _check_company_authority(self):
+        """A record without company acts in every company: only someone allowed in every company saves
+        one; otherwise its company is one of the person's. The engine's own writes (sudo) are exempt."""
+        if self.env.su:
+            return
+        user = self.env.user
+        every_company = self._allowed_in_every_company()
+        for record in self:
+            if not record.company_id and not every_company:
+                raise ValidationError(_(
+                    "“%(name)s” has no company, so it would act on the leads of every company: choose the "
+                    "company it is for (only a user allowed in every company may leave it empty).",
+                    name=record.display_name))
+            if record.company_id and record.company_id not in user.company_ids:
+                raise ValidationError(_(
+                    "“%(name)s”: you are not allowed in company “%(company)s”.",
+                    name=record.display_name, company=record.company_id.name))
 
     @api.constrains("filter_domain")
     def _check_filter_domain(self):
@@ -30,17 +70,27 @@ class StageAutomationScope(models.AbstractModel):
                     "“%(name)s”: the condition is not a valid domain on leads (%(error)s).",
                     name=record.display_name, error=error)) from error
 
-    def _get_filter_domain(self):
-        self.ensure_one()
-        domain = safe_eval(self.filter_domain or "[]", {
+    def _filter_domain_context(self):
+        """What a condition may use, as in Odoo's saved filters and record rules: plain values only
+        (the user's id and companies, today, date arithmetic), never a record whose methods it could call."""
+        return {
             "datetime": safe_datetime,
             "dateutil": dateutil,
+            "relativedelta": dateutil.relativedelta.relativedelta,
             "time": safe_time,
             "uid": self.env.uid,
-            "user": self.env.user,
+            "company_id": self.env.company.id,
+            "company_ids": self.env.companies.ids,
             "context_today": lambda: fields.Date.context_today(self),
-        })
-        # Compiling the query checks the operators and the field names.
+        }
+
+    def _get_filter_domain(self):
+        self.ensure_one()
+        try:
+            domain = check_literal_domain(safe_eval(self.filter_domain or "[]", self._filter_domain_context()))
+        except DomainError as error:
+            raise ValueError(str(error)) from error
+        # Compiling the query checks the operators, the field names and the fields the user may read.
         self.env["crm.lead"]._search(domain)
         return domain
 

@@ -20,3 +20,8 @@ from . import test_variables
 from . import test_wait
 from . import test_documents
 from . import test_details
+from . import test_security_conditions
+from . import test_security_author_rights
+from . import test_security_companies
+from . import test_security_groups
+from . import test_security_history

@@ -87,3 +87,24 @@ class StageAutomationCase(TransactionCase):
             moment = datetime.fromisoformat(moment)
         with freeze_time(moment):
             yield
+
+
+class StageAutomationSecurityCase(StageAutomationCase):
+    """Adds the user the security tests act as: what DESIGN §6 gives a sales manager, no more
+    (both automation Update groups and Sales / User: All Documents; not Administration, not Mail
+    Template Editor)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.attacker = new_test_user(
+            cls.env, login="sa_attacker", name="Restricted Manager", email="restricted@example.com", tz="UTC",
+            groups="sales_team.group_sale_salesman_all_leads,"
+                   "stage_automation.group_stage_automation_lead_update,"
+                   "stage_automation.group_stage_automation_opportunity_update")
+        cls.admin = cls.env.ref("base.user_admin")
+
+    def assert_not_administrator(self, user):
+        user.invalidate_recordset()
+        self.assertFalse(user.has_group("base.group_system"))
+        self.assertFalse(user.has_group("base.group_erp_manager"))
