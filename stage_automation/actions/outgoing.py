@@ -1,10 +1,7 @@
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import socket
-from urllib.parse import urlsplit
 
 import requests
 
@@ -13,6 +10,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import str2bool
 
 from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..engine import outbound
 
 SIGNATURE_HEADER = "X-Stage-Automation-Signature"
 IDEMPOTENCY_HEADER = "X-Stage-Automation-Idempotency-Key"
@@ -54,9 +53,14 @@ class StageAutomationRule(models.Model):
     def _check_outgoing(self):
         for rule in self.filtered(lambda r: r.action in OUTGOING_ACTIONS):
             url = rule.webhook_url or (rule.action == "robot_call" and rule._robot_call_url())
-            if not url or not url.startswith(("http://", "https://")):
+            if not url:
                 raise ValidationError(_("Rule “%(rule)s”: give the receiver's address (http:// or https://).",
                                         rule=rule.name))
+            try:
+                outbound.parse(url)
+            except outbound.AddressError as error:
+                raise ValidationError(_("Rule “%(rule)s”: %(problem)s", rule=rule.name,
+                                        problem=rule._address_problem(url, error))) from error
             if not 1 <= rule.webhook_timeout <= 120:
                 raise ValidationError(_("Rule “%(rule)s”: the timeout is between 1 and 120 seconds.",
                                         rule=rule.name))
@@ -88,57 +92,71 @@ class StageAutomationRule(models.Model):
         values = lead.read(list(dict.fromkeys(names)))[0]
         payload = {"event": "stage_automation.rule", "rule": self.name, "rule_id": self.id, "run_id": run.id,
                    "lead_id": lead.id, "fields": values}
-        self._check_receiver_address(self.webhook_url)
-        status = self._post_signed(self.webhook_url, self.sudo().webhook_secret, payload, run)
+        status = self._post_signed(self.webhook_url, self.sudo().webhook_secret, payload, run,
+                                   allow_private=self._private_addresses_allowed())
         return _("Sent to %(url)s (answer %(status)s).", url=self.webhook_url, status=status)
 
     def _run_action_robot_call(self, run, lead):
         number = self._customer_number(lead, _("no call was requested"))
         if self.webhook_url:
-            self._check_receiver_address(self.webhook_url)
             url, secret = self.webhook_url, self.sudo().webhook_secret
+            allow_private = self._private_addresses_allowed()
         else:
-            url, secret = self._robot_call_url(), self._robot_call_secret()
+            # The telephony provider of the system parameters is the administrator's own choice.
+            url, secret, allow_private = self._robot_call_url(), self._robot_call_secret(), True
             if not (url and secret):
                 raise UserError(_("The telephony provider is not configured (system parameters "
                                   "stage_automation.robot_call_url and stage_automation.robot_call_secret): "
                                   "no call was requested."))
         payload = {"event": "stage_automation.robot_call", "to": number, "message": self._render("body", lead),
                    "language": lead.lang_id.code or lead.user_id.lang, "lead_id": lead.id, "run_id": run.id}
-        status = self._post_signed(url, secret, payload, run)
+        status = self._post_signed(url, secret, payload, run, allow_private=allow_private)
         return _("Robot call to %(number)s requested (answer %(status)s).", number=number, status=status)
 
-    def _check_receiver_address(self, url):
-        """The address written on a rule must lead out of the server's own network.
+    def _private_addresses_allowed(self):
+        """Whether the addresses written on rules may lead into the server's own network.
 
-        Rules are written by sales managers: without this, a rule could make
-        the server call its own services (databases, admin pages, cloud
-        metadata) and show the answers in the run's reason. An administrator
-        who means to call internal systems allows it with the system parameter
-        ``stage_automation.webhook_allow_private``; the telephony provider of
-        the system parameters is the administrator's own choice and is not checked.
+        Rules are written by sales managers: without this check, a rule could
+        make the server call its own services (databases, admin pages, cloud
+        metadata). An administrator who means to call internal systems allows
+        it with the system parameter ``stage_automation.webhook_allow_private``.
         """
-        if str2bool(self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_PARAM, "False")):
-            return
-        host = urlsplit(url).hostname or ""
-        try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-        except (socket.gaierror, UnicodeError) as error:
-            raise RetryableJobError(_("%(url)s could not be reached (%(error)s)",
-                                      url=url, error=error.__class__.__name__)) from error
-        private = sorted(address for address in addresses
-                         if not ipaddress.ip_address(address.split("%")[0]).is_global)
-        if private:
-            raise UserError(_("%(url)s leads to %(address)s, an address of the server's own network: nothing was "
-                              "sent. An administrator can allow such addresses with the system parameter "
-                              "%(param)s.", url=url, address=private[0], param=ALLOW_PRIVATE_PARAM))
+        return str2bool(self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_PARAM, "False"))
 
-    def _post_signed(self, url, secret, payload, run):
+    def _address_problem(self, url, error):
+        """The sentence telling what is wrong with ``url`` (an :class:`outbound.AddressError`)."""
+        return {
+            "characters": _("%(url)s holds a backslash, a space or a control character: write the address "
+                            "without them.", url=url),
+            "malformed": _("%(url)s cannot be read as an address: check its host name and its port "
+                           "(1 to 65535).", url=url),
+            "scheme": _("%(url)s is not an http:// or https:// address.", url=url),
+            "userinfo": _("%(url)s holds a user name or a password before “@”: such addresses are not called.",
+                          url=url),
+            "host": _("%(url)s has no host name.", url=url),
+            "private": _("%(url)s leads to %(address)s, an address of the server's own network: nothing was "
+                         "sent. An administrator can allow such addresses with the system parameter "
+                         "%(param)s.", url=url, address=error.address, param=ALLOW_PRIVATE_PARAM),
+        }[error.code]
+
+    def _post_signed(self, url, secret, payload, run, allow_private):
         """POST ``payload`` as JSON signed with ``secret``; returns the status, raises for a retry or a failure.
 
-        Redirections are not followed: a POST would turn into a GET, the
-        receiver's final address belongs on the rule.
+        The connection goes to the address the host name resolved to when it
+        was checked (engine/outbound.py), so that neither the URL's
+        spelling nor a second DNS answer leads elsewhere. Redirections are not
+        followed: a POST would turn into a GET, the receiver's final address
+        belongs on the rule. Of the answer, only the status line is told: its
+        body may come from an internal service.
         """
+        try:
+            target = outbound.parse(url)
+            address = outbound.resolve(target, allow_private)
+        except outbound.AddressError as error:
+            raise UserError(self._address_problem(url, error)) from error
+        except OSError as error:
+            raise RetryableJobError(_("%(url)s could not be reached (%(error)s)",
+                                      url=url, error=error.__class__.__name__)) from error
         body = json.dumps(payload, default=str, ensure_ascii=False, sort_keys=True).encode()
         secret = secret or ""
         headers = {
@@ -148,19 +166,18 @@ class StageAutomationRule(models.Model):
             "User-Agent": "Odoo stage_automation",
         }
         try:
-            answer = requests.post(url, data=body, headers=headers, timeout=self.webhook_timeout,
-                                   allow_redirects=False)
+            answer = outbound.post(target, address, body, headers, self.webhook_timeout)
         except requests.RequestException as error:
             raise RetryableJobError(_("%(url)s could not be reached (%(error)s)",
                                       url=url, error=error.__class__.__name__)) from error
-        status = answer.status_code
+        status, status_line = answer.status_code, outbound.status_line(answer)
         if status >= 500:
-            raise RetryableJobError(_("%(url)s answered %(status)s", url=url, status=status))
+            raise RetryableJobError(_("%(url)s answered %(status)s", url=url, status=status_line))
         if status >= 400:
-            raise UserError(_("The receiver answered %(status)s: %(text)s", status=status,
-                              text=answer.text[:200].strip() or answer.reason))
+            raise UserError(_("The receiver answered %(status)s.", status=status_line))
         if status >= 300:
+            location = (answer.headers.get("Location") or "")[:outbound.ANSWER_TEXT_LIMIT]
             raise UserError(_("The receiver answered %(status)s, a redirection to %(location)s: "
-                              "put the final address on the rule.", status=status,
-                              location=answer.headers.get("Location") or _("another address")))
+                              "put the final address on the rule.", status=status_line,
+                              location=location or _("another address")))
         return status

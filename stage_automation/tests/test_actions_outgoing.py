@@ -2,7 +2,7 @@ import hashlib
 import hmac
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -14,7 +14,8 @@ from .common_actions import ActionCase
 
 
 class Receiver(BaseHTTPRequestHandler):
-    """A receiving system on 127.0.0.1: records each request and answers the next planned status."""
+    """A receiving system on 127.0.0.1: records each request and answers the next planned status, with
+    the reason phrase ``server.phrase`` (the standard one if None) and the body ``server.answer``."""
 
     def do_GET(self):
         self.server.requests.append({"method": "GET", "path": self.path})
@@ -27,29 +28,32 @@ class Receiver(BaseHTTPRequestHandler):
         secret = server.secret.encode()
         server.requests.append({
             "method": "POST",
+            "path": self.path,
+            "host": self.headers["Host"],
             "body": json.loads(body),
             "signature_ok": hmac.compare_digest(
                 hmac.new(secret, body, hashlib.sha256).hexdigest(), self.headers["X-Stage-Automation-Signature"]),
             "key": self.headers["X-Stage-Automation-Idempotency-Key"],
         })
         status = server.statuses.pop(0) if server.statuses else 200
-        self.send_response(status)
+        self.send_response(status, server.phrase)
         if status == 302:
             self.send_header("Location", "/elsewhere")
         self.end_headers()
-        self.wfile.write(b"bad lead id" if status == 400 else b"ok")
+        self.wfile.write(server.answer)
 
     def log_message(self, *args):
         pass
 
 
-@tagged("post_install", "-at_install")
-class TestOutgoingCalls(ActionCase):
+class OutgoingCase(ActionCase):
+    """Outgoing calls to a receiver of the test on 127.0.0.1 (``self.server``, at ``self.url``)."""
 
     def setUp(self):
         super().setUp()
-        self.server = HTTPServer(("127.0.0.1", 0), Receiver)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
         self.server.requests, self.server.statuses = [], []
+        self.server.phrase, self.server.answer = None, b"ok"
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         thread.start()
         self.addCleanup(thread.join)
@@ -60,9 +64,11 @@ class TestOutgoingCalls(ActionCase):
         self.env["ir.config_parameter"].set_param("stage_automation.webhook_allow_private", "True")
 
     def webhook_rule(self, **values):
-        rule = self.rule(action="webhook", webhook_url=self.url, webhook_timeout=5,
-                         webhook_field_ids=[(6, 0, [self.env.ref("crm.field_crm_lead__expected_revenue").id])],
-                         **values)
+        rule = self.rule(**{
+            "action": "webhook", "webhook_url": self.url, "webhook_timeout": 5,
+            "webhook_field_ids": [(6, 0, [self.env.ref("crm.field_crm_lead__expected_revenue").id])],
+            **values,
+        })
         self.server.secret = rule.webhook_secret
         return rule
 
@@ -97,6 +103,10 @@ class TestOutgoingCalls(ActionCase):
             self.Run._cron_dispatch()
         return lead, run
 
+
+@tagged("post_install", "-at_install")
+class TestOutgoingCalls(OutgoingCase):
+
     def test_webhook_500_then_200_is_delivered_once_with_the_same_key(self):
         rule = self.webhook_rule()
         self.server.statuses = [500, 200]
@@ -117,11 +127,11 @@ class TestOutgoingCalls(ActionCase):
 
     def test_webhook_400_fails_without_retry(self):
         rule = self.webhook_rule()
-        self.server.statuses = [400]
+        self.server.statuses, self.server.answer = [400], b"bad lead id"
         lead, run = self.enter_queued(rule)
         self.assertFalse(self.perform_once())
         self.assertEqual(run.state, "failed")
-        self.assertEqual(run.reason, "Failed: The receiver answered 400: bad lead id")
+        self.assertEqual(run.reason, "Failed: The receiver answered HTTP 400 Bad Request.")
         self.assertEqual(len(self.server.requests), 1)
         self.assertFalse(self.queued_jobs())
 
@@ -142,7 +152,8 @@ class TestOutgoingCalls(ActionCase):
         self.assertFalse(self.perform_once(), "the fifth answer 503 is the last one")
         self.assertEqual(run.state, "failed")
         self.assertEqual(run.reason,
-                         f"Failed: the job queue gave up (Max. retries (5) reached: {self.url} answered 503).")
+                         f"Failed: the job queue gave up (Max. retries (5) reached: {self.url} answered "
+                         "HTTP 503 Service Unavailable).")
         self.assertEqual(len(self.server.requests), 5)
         self.assertEqual(len({request["key"] for request in self.server.requests}), 1)
 
@@ -151,7 +162,7 @@ class TestOutgoingCalls(ActionCase):
         self.server.statuses = [302]
         lead, run = self.enter_queued(rule)
         self.assertFalse(self.perform_once())
-        self.assertEqual(run.reason, "Failed: The receiver answered 302, a redirection to /elsewhere: "
+        self.assertEqual(run.reason, "Failed: The receiver answered HTTP 302 Found, a redirection to /elsewhere: "
                                      "put the final address on the rule.")
         self.assertEqual([request["method"] for request in self.server.requests], ["POST"])
 
@@ -251,7 +262,7 @@ class TestOutgoingCalls(ActionCase):
         self.assertFalse(self.server.requests)
 
 
-        with self.assertRaisesRegex(ValidationError, "receiver's address"):
+        with self.assertRaisesRegex(ValidationError, "ftp://example.com is not an http:// or https:// address"):
             self.rule(action="webhook", webhook_url="ftp://example.com")
         with self.assertRaisesRegex(ValidationError, "between 1 and 120"):
             self.rule(action="webhook", webhook_url=self.url, webhook_timeout=0)
