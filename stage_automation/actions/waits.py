@@ -120,8 +120,7 @@ class CrmLead(models.Model):
         message = message.sudo()
         if message.message_type not in ("email", "comment") or message.subtype_id.internal:
             return False
-        users = message.author_id.with_context(active_test=False).user_ids
-        return not any(not user.share for user in users)
+        return not message.author_id._stage_automation_is_employee()
 
 
 def _reply_text(body):

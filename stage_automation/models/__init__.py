@@ -14,3 +14,7 @@ from . import calendar_event
 from . import mail_activity
 from . import stage_automation_run_tracking
 from . import crm_team
+from . import res_partner
+from . import stage_automation_trigger_payload
+from . import stage_automation_rate_limit
+from . import ir_http

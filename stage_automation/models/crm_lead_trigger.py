@@ -4,6 +4,8 @@ from odoo.tools import email_normalize
 
 from ..engine.phone import PhoneError, national_digits, to_e164
 
+# The leads triggers may still move, as a domain (see ``_stage_automation_open``).
+OPEN_DOMAIN = ["|", ("stage_id", "=", False), ("stage_id.is_won", "=", False)]
 READ_GROUPS = ("stage_automation.group_stage_automation_lead_read,"
                "stage_automation.group_stage_automation_opportunity_read")
 
@@ -66,7 +68,7 @@ class CrmLead(models.Model):
         return [results[lead.id] for lead in self]
 
     @api.model
-    def _stage_automation_match(self, email=None, phone=None, country_code=None):
+    def _stage_automation_match(self, email=None, phone=None, country_code=None, limit=None):
         """Open leads (not won, not lost, not archived) of the customer with this e-mail or phone.
 
         A phone written in a national format is read as a number of
@@ -76,31 +78,50 @@ class CrmLead(models.Model):
         mobile of each lead and of its customer, each read with its own
         country. Candidates are found first by their last digits (Odoo's
         indexed phone search), then compared exactly.
+
+        :param limit: at most this many leads, the most recent ones (the work of an inbound call is bounded)
         """
+        normalized, number = self._stage_automation_contact(email, phone, country_code)
         Lead = self.sudo()
+        Partner = self.env["res.partner"].sudo()
         leads = Lead.browse()
+        if normalized:
+            leads |= Lead.search(OPEN_DOMAIN + [("email_normalized", "=", normalized)], limit=limit, order="id desc")
+            partners = Partner.search([("email_normalized", "=", normalized)], limit=limit)
+            leads |= Lead.search(
+                OPEN_DOMAIN + [("partner_id", "in", partners.ids)], limit=limit, order="id desc") if partners else Lead
+        if number:
+            tail = "%" + national_digits(number)
+            candidates = Lead.search(
+                OPEN_DOMAIN + [("phone_mobile_search", "=like", tail)], limit=limit, order="id desc")
+            partners = Partner.search([("phone_mobile_search", "=like", tail)], limit=limit)
+            candidates |= Lead.search(
+                OPEN_DOMAIN + [("partner_id", "in", partners.ids)], limit=limit, order="id desc") if partners else Lead
+            leads |= candidates.filtered(lambda lead: number in lead._stage_automation_numbers())
+        return leads.sorted("id", reverse=True)[:limit] if limit else leads
+
+    @api.model
+    def _stage_automation_contact(self, email=None, phone=None, country_code=None):
+        """The normalized e-mail and the E.164 phone (``None`` when not given) of a customer named by
+        an integration or a form.
+
+        :raise UserError: a value is not a text, or is no e-mail address or usable phone number
+        """
         if isinstance(phone, int) and not isinstance(phone, bool):
             phone = str(phone)  # telephony systems often send the digits as a number
         for name, value in (("email", email), ("phone", phone), ("country", country_code)):
             if value and not isinstance(value, str):
                 raise UserError(_("“%(name)s” must be a text.", name=name))
+        normalized = number = None
         if email:
             normalized = email_normalize(email)
             if not normalized:
                 raise UserError(_("“%(email)s” is not an e-mail address.", email=email))
-            leads |= Lead.search([("email_normalized", "=", normalized)])
-            partners = self.env["res.partner"].sudo().search([("email_normalized", "=", normalized)])
-            leads |= Lead.search([("partner_id", "in", partners.ids)]) if partners else Lead
         if phone:
             country = self.env["res.country"].search([("code", "=ilike", country_code)], limit=1) \
                 if country_code else self.env.company.country_id
             number = self._stage_automation_e164(phone, country)
-            tail = "%" + national_digits(number)
-            candidates = Lead.search([("phone_mobile_search", "=like", tail)])
-            partners = self.env["res.partner"].sudo().search([("phone_mobile_search", "=like", tail)])
-            candidates |= Lead.search([("partner_id", "in", partners.ids)]) if partners else Lead
-            leads |= candidates.filtered(lambda lead: number in lead._stage_automation_numbers())
-        return leads._stage_automation_open()
+        return normalized, number
 
     def _stage_automation_open(self):
         """These leads but the won, lost and archived ones: the leads triggers may still move."""
@@ -163,8 +184,7 @@ class CrmLead(models.Model):
 
     def _stage_automation_email_received(self, msg_dict):
         """An e-mail of the customer reached the lead; an employee answering by e-mail is not the customer."""
-        author = self.env["res.partner"].sudo().browse(msg_dict.get("author_id")).exists()
-        if any(not user.share for user in author.with_context(active_test=False).user_ids):
+        if self.env["res.partner"].sudo().browse(msg_dict.get("author_id")).exists()._stage_automation_is_employee():
             return
         self.env["stage.automation.trigger"]._fire_event_safely(
             "email_received", self,
@@ -173,9 +193,9 @@ class CrmLead(models.Model):
     def _message_post_after_hook(self, message, msg_vals):
         """A discussion message (not a note) written by an employee that reaches the customer: "message sent"."""
         result = super()._message_post_after_hook(message, msg_vals)
-        author_users = message.author_id.with_context(active_test=False).user_ids
         if message.message_type == "comment" and not message.subtype_id.internal \
-                and any(not user.share for user in author_users) and self._stage_automation_reaches_customer(message):
+                and message.author_id._stage_automation_is_employee() \
+                and self._stage_automation_reaches_customer(message):
             self.env["stage.automation.trigger"]._fire_event_safely(
                 "message_sent", self, payload={"message_id": message.id, "subject": message.subject or ""})
         return result
@@ -184,8 +204,7 @@ class CrmLead(models.Model):
         """Whether someone outside the company gets ``message``: a recipient, or a follower of the lead,
         who is not an employee."""
         recipients = (message.sudo().partner_ids | self.sudo().message_partner_ids) - message.author_id
-        return any(all(user.share for user in partner.with_context(active_test=False).user_ids)
-                   for partner in recipients)
+        return any(not partner._stage_automation_is_employee() for partner in recipients)
 
     def _stage_automation_auto_move_count(self, since):
         return super()._stage_automation_auto_move_count(since) + self.env["stage.automation.trigger.log"].sudo(

@@ -2,12 +2,12 @@ from odoo import models
 
 
 class MailRenderMixin(models.AbstractModel):
-    """Mail and SMS templates chosen on a rule read the same ``vars`` and ``constants`` as its texts.
+    """A rule's texts, and the mail and SMS templates chosen on it, read ``vars`` and ``constants``.
 
     The rule hands them over in the context (``stage_automation_variables``,
-    see ``stage.automation.rule._with_variables``): ``mail.template`` renders
-    through ``_generate_template`` and ``send_mail``, which take no extra
-    rendering values.
+    see ``stage.automation.rule._with_variables``), one way for every
+    renderer: ``mail.template`` renders through ``_generate_template`` and
+    ``send_mail``, which take no extra rendering values.
     """
 
     _inherit = "mail.render.mixin"

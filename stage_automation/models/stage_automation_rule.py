@@ -98,8 +98,8 @@ class StageAutomationRule(models.Model):
         string="Variables", compute="_compute_available_variables", sanitize=False,
         help="Constants of the pipeline, and the values the earlier rules of the stage publish.")
     author_id = fields.Many2one(
-        "res.users", string="Runs with the rights of", readonly=True, copy=False, ondelete="restrict",
-        default=lambda self: self.env.user,
+        "res.users", string="Runs with the rights of", required=True, readonly=True, copy=False,
+        ondelete="restrict", default=lambda self: self.env.user,
         help="The user who last changed the rule: its runs do what this user could do by hand, "
              "no more (an administrator's rules may do everything).")
     run_ids = fields.One2many("stage.automation.run", "rule_id", string="Runs")
@@ -184,7 +184,7 @@ class StageAutomationRule(models.Model):
         self.ensure_one()
         author = self.author_id.sudo()
         company = lead.sudo().company_id
-        if not author or author._is_superuser():
+        if author._is_superuser():
             return self.with_user(SUPERUSER_ID).with_company(company)
         if not author.active:
             raise UserError(_(

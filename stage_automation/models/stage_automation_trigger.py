@@ -1,13 +1,13 @@
 import hashlib
 import hmac
-import json
 import logging
+import math
 import re
 import secrets
 import unicodedata
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
@@ -37,6 +37,14 @@ CONTACT_EVENTS = ("incoming_call", "missed_call", "form_submitted", "callback_re
 UNWATCHABLE_FIELDS = ("stage_id", "write_date", "write_uid", "__last_update")
 TOKEN_BYTES = 32
 TOKEN_INDEX_SIZE = 8
+# What ``secrets.token_urlsafe(TOKEN_BYTES)`` makes: anything else is no token.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+# Leads the webhook and the form endpoint fire at most for one call, unless a system parameter says otherwise.
+DEFAULT_INBOUND_MAX_LEADS = 20
+# Event data: nesting deeper than this is refused, and so are the texts PostgreSQL cannot store.
+MAX_JSON_DEPTH = 16
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+MAX_RECORD_ID = 2 ** 31 - 1
 
 
 class StageAutomationTrigger(models.Model):
@@ -243,13 +251,15 @@ class StageAutomationTrigger(models.Model):
 
         The hash of the given token is compared in constant time with each
         candidate, and a dummy comparison runs when there is none, so that the
-        answer takes the same time whatever the token.
+        answer takes the same time whatever the token. A malformed token
+        (length, characters) goes the same way as an unknown one.
         """
-        token = token if isinstance(token, str) else ""
+        if not (isinstance(token, str) and TOKEN_PATTERN.fullmatch(token)):
+            token = "." * TOKEN_BYTES  # no stored token has a dot
         digest = _hash_token(token)
         candidates = self.sudo().search([
             ("token_index", "=", token[:TOKEN_INDEX_SIZE]), ("trigger_type", "=", "webhook"),
-        ]) if len(token) > TOKEN_INDEX_SIZE else self.sudo()
+        ])
         found = self.sudo()
         for trigger in candidates:
             if hmac.compare_digest(trigger.token_hash or "", digest):
@@ -319,14 +329,16 @@ class StageAutomationTrigger(models.Model):
         """Fire these triggers (all of one event) for ``leads``.
 
         Each lead goes to the furthest target stage among the triggers that
-        may move it; every trigger considered leaves a log line. A trigger
-        fired ``explicit``-ly, by its code, skips its event filter (which
-        form, link, field…): the caller names the trigger, not an event.
+        may move it; every trigger considered leaves a log line, and the log
+        lines share the ``payload``, stored once. A trigger fired
+        ``explicit``-ly, by its code, skips its event filter (which form,
+        link, field…): the caller names the trigger, not an event.
 
         :return: one dict per lead: ``lead_id``, ``moved``, ``from_stage_id``, ``to_stage_id``, ``reason``
         """
         event = event or {}
         Log = self.env["stage.automation.trigger.log"].sudo()
+        stored_payload = self.env["stage.automation.trigger.payload"].sudo()
         results = []
         for lead in leads.sudo():
             candidates = self if explicit else self.filtered(lambda trigger: trigger._matches_event(lead, event))
@@ -336,6 +348,8 @@ class StageAutomationTrigger(models.Model):
             chosen = next((trigger for trigger in candidates if not refusals[trigger]), None)
             if chosen:
                 lead.write({"stage_id": chosen.stage_id.id})
+            if payload and candidates and not stored_payload:
+                stored_payload = stored_payload.create({"payload": payload})
             log_vals = []
             for trigger in candidates:
                 reason = refusals[trigger]
@@ -347,7 +361,7 @@ class StageAutomationTrigger(models.Model):
                     "from_stage_id": from_stage.id, "to_stage_id": trigger.stage_id.id,
                     "reason": reason or _("Moved from “%(old)s” to “%(new)s”.",
                                           old=from_stage.name, new=trigger.stage_id.name),
-                    "payload": payload or None,
+                    "payload_id": stored_payload.id,
                 })
             Log.create(log_vals)
             if chosen:
@@ -396,6 +410,79 @@ class StageAutomationTrigger(models.Model):
             return []
 
     # ------------------------------------------------------------
+    # INBOUND HTTP CALLS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _inbound_max_leads(self):
+        """Leads one webhook call or form fires at most: the most recent open leads of the customer."""
+        return int(self.env["ir.config_parameter"].sudo().get_param(
+            "stage_automation.inbound_max_leads", DEFAULT_INBOUND_MAX_LEADS))
+
+    def _fire_webhook(self, body):
+        """Fire this webhook trigger for the lead(s) named by ``body``, the JSON of an inbound call.
+
+        The body names the lead with ``lead_id``, or the customer with
+        ``email`` or ``phone`` (their open leads, of this trigger's company
+        when it has one); ``payload`` is kept in the log.
+
+        :raise UserError: the body is malformed (nothing was changed)
+        :raise MissingError: no open lead matches (nothing was changed)
+        :return: one dict per lead, as :meth:`_fire`
+        """
+        self.ensure_one()
+        if not isinstance(body, dict):
+            raise UserError(_("The body must be a JSON object."))
+        self._check_event_values(body, _("The body"))
+        payload = body.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            raise UserError(_("“payload” must be a JSON object."))
+        Lead = self.env["crm.lead"].sudo()
+        lead_id = body.get("lead_id")
+        if lead_id is not None:
+            if not isinstance(lead_id, int) or isinstance(lead_id, bool):
+                raise UserError(_("“lead_id” must be an integer."))
+            leads = Lead.browse(lead_id).exists() if 0 < lead_id <= MAX_RECORD_ID else Lead
+        elif body.get("email") or body.get("phone"):
+            leads = Lead._stage_automation_match(body.get("email"), body.get("phone"),
+                                                 limit=self._inbound_max_leads())
+        else:
+            raise UserError(_("Name the lead with “lead_id”, “email” or “phone”."))
+        if self.company_id:
+            # A token speaks for its trigger's company only: other companies' leads are not its callers' business.
+            leads = leads.filtered(lambda lead: not lead.company_id or lead.company_id == self.company_id)
+        if not leads:
+            raise MissingError(_("No open lead matches."))
+        return self._fire(leads, payload=payload)
+
+    @api.model
+    def _submit_form(self, values):
+        """A form was posted to the public endpoint: check it now, fire it later, in a queue job.
+
+        The job finds the customer's leads: the answer, and the time it
+        takes, are the same whether the customer is known or not.
+
+        :param values: ``email`` and/or ``phone``, ``form`` (its name), ``callback`` (``true`` for a
+            callback request), anything else the form holds: all of it kept as the event's data
+        :raise UserError: the form is malformed
+        """
+        if not isinstance(values, dict) or not (values.get("email") or values.get("phone")):
+            raise UserError(_("Send a JSON object with the customer's “email” or “phone”."))
+        self._check_event_values(values, _("The form"))
+        self.env["crm.lead"]._stage_automation_contact(values.get("email"), values.get("phone"))
+        event = "callback_request" if values.get("callback") is True else "form_submitted"
+        if event in self._active_types():
+            self.sudo().with_delay(description=_("Stage automation: a form was submitted"))._fire_form(event, values)
+
+    @api.model
+    def _fire_form(self, event, values):
+        """Queue job of :meth:`_submit_form`: fire the open leads of the form's customer."""
+        leads = self.env["crm.lead"].sudo()._stage_automation_match(
+            values.get("email"), values.get("phone"), limit=self._inbound_max_leads())
+        form = values.get("form")
+        return self._fire_event(event, leads, payload=values, event={"form": form if isinstance(form, str) else None})
+
+    # ------------------------------------------------------------
     # PUBLIC API
     # ------------------------------------------------------------
 
@@ -427,14 +514,30 @@ class StageAutomationTrigger(models.Model):
 
     @api.model
     def _check_event_values(self, values, what):
-        """``values`` must be a dictionary of JSON values: it is kept as the firing's event data."""
+        """``values`` must be a dictionary of JSON values PostgreSQL can store (no NUL character, no
+        unpaired surrogate, no infinite number): it is kept as the firing's event data. Its nesting is
+        bounded, and walked without recursion: the caller may be anyone on the Internet."""
         if not isinstance(values, dict):
             raise UserError(_("%(what)s must be a dictionary of values.", what=what))
-        try:
-            json.dumps(values)
-        except (TypeError, ValueError) as error:
-            raise UserError(_("%(what)s must hold only texts, numbers, booleans, lists and dictionaries "
-                              "(%(error)s).", what=what, error=error)) from error
+        stack = [(values, 1)]
+        while stack:
+            value, depth = stack.pop()
+            if isinstance(value, (dict, list, tuple)):
+                if depth > MAX_JSON_DEPTH:
+                    raise UserError(_("%(what)s is nested too deeply: at most %(depth)s levels.",
+                                      what=what, depth=MAX_JSON_DEPTH))
+                if isinstance(value, dict):
+                    stack.extend((key, depth) for key in value)
+                    value = value.values()
+                stack.extend((item, depth + 1) for item in value)
+            elif isinstance(value, str):
+                if UNSTORABLE_TEXT.search(value):
+                    raise UserError(_("%(what)s holds a NUL character or an unpaired surrogate, which cannot be "
+                                      "stored.", what=what))
+            elif not (value is None or isinstance(value, (bool, int))
+                      or isinstance(value, float) and math.isfinite(value)):
+                raise UserError(_("%(what)s must hold only texts, numbers, booleans, lists and dictionaries "
+                                  "(%(error)s).", what=what, error=repr(value)[:40]))
 
     @api.model
     def _check_fire_access(self):

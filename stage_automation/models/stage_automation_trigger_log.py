@@ -21,7 +21,9 @@ class StageAutomationTriggerLog(models.Model):
     from_stage_id = fields.Many2one("crm.stage", string="From stage", readonly=True, ondelete="set null")
     to_stage_id = fields.Many2one("crm.stage", string="Target stage", readonly=True, ondelete="set null")
     reason = fields.Text(string="Result", readonly=True)
-    payload = fields.Json(string="Event data", readonly=True, help="What the caller sent with the event.")
+    payload_id = fields.Many2one("stage.automation.trigger.payload", string="Event data record", readonly=True,
+                                 index="btree_not_null")
+    payload = fields.Json(related="payload_id.payload", string="Event data")
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
 
     def _compute_payload_text(self):

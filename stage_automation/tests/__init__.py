@@ -6,6 +6,7 @@ from . import test_scale
 from . import test_access_rights
 from . import test_triggers
 from . import test_trigger_http
+from . import test_security_routes
 from . import test_ui
 from . import test_actions_activities
 from . import test_actions_calendar
@@ -16,6 +17,7 @@ from . import test_actions_conversion
 from . import test_actions_crm_data
 from . import test_actions_customers
 from . import test_actions_outgoing
+from . import test_security_ssrf
 from . import test_variables
 from . import test_wait
 from . import test_documents
