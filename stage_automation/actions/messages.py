@@ -43,7 +43,7 @@ class StageAutomationRule(models.Model):
         if self.env.su or self.env.user._is_admin():
             return
         for rule in self.filtered(lambda r: r.notify_author == "user"):
-            if rule.notify_author_user_id not in (self.env.user, rule.author_id):
+            if rule.notify_author_user_id != self.env.user:
                 raise ValidationError(_(
                     "Rule “%(rule)s”: only an administrator may send notifications in the name of %(user)s.",
                     rule=rule.name, user=rule.notify_author_user_id.name))

@@ -170,7 +170,8 @@ class StageAutomationRule(models.Model):
     def _touch_author(self):
         """A part of the rule (a value line, say) was changed by someone: the rule now runs with their rights."""
         if not self.env.su:
-            self.sudo().write({"author_id": self.env.uid})
+            # Saving the rule's form already made them its author.
+            self.filtered(lambda rule: rule.author_id != self.env.user).sudo().write({"author_id": self.env.uid})
 
     def _robot(self, lead):
         """This rule in the environment its action runs in: the author's rights, in the lead's company.

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.safe_eval import datetime as safe_datetime, dateutil, safe_eval, time as safe_time
 
-from ..engine.domains import DomainError, check_literal_domain
+from ..engine.domains import check_literal_domain
 
 
 class StageAutomationScope(models.AbstractModel):
@@ -86,10 +86,7 @@ class StageAutomationScope(models.AbstractModel):
 
     def _get_filter_domain(self):
         self.ensure_one()
-        try:
-            domain = check_literal_domain(safe_eval(self.filter_domain or "[]", self._filter_domain_context()))
-        except DomainError as error:
-            raise ValueError(str(error)) from error
+        domain = check_literal_domain(safe_eval(self.filter_domain or "[]", self._filter_domain_context()))
         # Compiling the query checks the operators, the field names and the fields the user may read.
         self.env["crm.lead"]._search(domain)
         return domain
