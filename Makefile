@@ -1,9 +1,18 @@
-.PHONY: demo test
+.PHONY: demo lint readme test
 
 # Odoo 18 with stage_automation and demo data on http://localhost:8069 (admin / admin).
 demo:
 	bash scripts/demo.sh
 
-# A fresh database, the addon's Odoo tests, then the plain pytest tests.
-test:
+# The linters of .pre-commit-config.yaml (OCA's: pylint-odoo, oca-checks-odoo-module and -po, ruff)
+# on every file; they fail on any message.
+lint:
+	bash scripts/lint.sh
+
+# Each addon's README.rst and static/description/index.html, from its readme/*.md fragments.
+readme:
+	python3 scripts/gen_readme.py || [ $$? = 1 ]
+
+# The linters, then a fresh database, the addon's Odoo tests, then the plain pytest tests.
+test: lint
 	bash scripts/test.sh

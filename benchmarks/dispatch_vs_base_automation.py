@@ -17,11 +17,11 @@ at the end: nothing is left in the database.
 """
 
 import argparse
-from contextlib import closing
 import statistics
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -105,7 +105,7 @@ def run(env, sizes):
         due_ms, due_q = measure(env, Run._cron_dispatch)
         due.write({"due_at": fields.Datetime.now() + timedelta(days=3)})
 
-        def move(stage):
+        def move(stage, leads=leads):
             leads.with_context(stage_automation_defer=True).write({"stage_id": stage.id})
 
         quiet_ms, quiet_q = measure(env, lambda: move(quiet_stage))

@@ -49,17 +49,18 @@ def run(env, sizes):
         lead = Lead.search([("team_id", "=", team.id)], limit=1, order="id desc")
         number = lead.phone
 
-        plain_ms, plain_q = measure(env, lambda: lead.write({"stage_id": target.id}))
-        fire_ms, fire_q = measure(env, lambda: lead.stage_automation_fire("bench-fire"))
+        plain_ms, plain_q = measure(env, lambda lead=lead: lead.write({"stage_id": target.id}))
+        fire_ms, fire_q = measure(env, lambda lead=lead: lead.stage_automation_fire("bench-fire"))
 
         digits = "".join(char for char in number if char.isdigit()).lstrip("0")
-        search_ms, search_q = measure(env, lambda: Lead.search([("phone_mobile_search", "=like", f"%{digits}")]))
-        match_ms, match_q = measure(env, lambda: Trigger.stage_automation_event(
+        search_ms, search_q = measure(env, lambda digits=digits: Lead.search(
+            [("phone_mobile_search", "=like", f"%{digits}")]))
+        match_ms, match_q = measure(env, lambda number=number: Trigger.stage_automation_event(
             "incoming_call", {"phone": number, "country": "BE"}))
 
         sample = Lead.search([("team_id", "=", team.id)], limit=100)
 
-        def write_each():
+        def write_each(sample=sample):
             for record in sample:
                 record.write({"description": "benchmark"})
 

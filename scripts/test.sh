@@ -3,7 +3,8 @@
 #
 # Fails when Odoo exits non-zero, when the log has an ERROR or CRITICAL line, a
 # WARNING from the addon or a skipped addon test, when no Odoo test ran, or when
-# pytest fails or collects nothing. KEEP_DB=1 keeps the database afterwards.
+# pytest fails or collects nothing. KEEP_DB=1 keeps the database afterwards;
+# TEST_TAGS=stage_automation_timing (Odoo's --test-tags) runs one area's Odoo tests.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "$0")/common.sh"
@@ -21,7 +22,7 @@ DB="stage_automation_test_$(date +%Y%m%d_%H%M%S)_$$"
 LOG="$LOCAL_DIR/$DB.log"
 ADDONS_PATH="$(addons_path)"
 ADDONS="$(repo_addons)"
-TEST_TAGS="/${ADDONS//,/,/}"
+TEST_TAGS="${TEST_TAGS:-/${ADDONS//,/,/}}"
 
 cleanup() {
     if [ "${KEEP_DB:-}" = 1 ]; then

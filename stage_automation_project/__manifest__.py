@@ -4,6 +4,7 @@
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
+    "website": "https://github.com/stage-automation/stage_automation",
     "license": "LGPL-3",
     "depends": ["stage_automation", "project"],
     "data": [
@@ -12,5 +13,4 @@
         "views/crm_lead_views.xml",
     ],
     "auto_install": True,
-    "installable": True,
 }

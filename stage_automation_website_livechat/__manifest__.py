@@ -4,8 +4,8 @@
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
+    "website": "https://github.com/stage-automation/stage_automation",
     "license": "LGPL-3",
     "depends": ["stage_automation_livechat", "website_crm_livechat"],
-    "installable": True,
     "auto_install": True,
 }

@@ -1,15 +1,11 @@
 """Conditions are domains of literals: whatever an expression computed, only field, operator and plain values pass."""
 
-import importlib.util
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
+from engine import load
 
-_ENGINE = Path(__file__).resolve().parents[1] / "stage_automation" / "engine" / "domains.py"
-_spec = importlib.util.spec_from_file_location("stage_automation_domains", _ENGINE)
-domains = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(domains)
+domains = load("domains")
 
 
 @pytest.mark.parametrize("domain", [
@@ -26,7 +22,6 @@ def test_literal_domains_pass(domain):
 
 class Record:
     """Stands for anything an expression could return that is not a plain value (a record, a module)."""
-
 
 @pytest.mark.parametrize(("domain", "words"), [
     ("[('name', '=', 'x')]", "list of criteria"),

@@ -45,9 +45,9 @@ def test_a_webhook_answered_500_is_delivered_by_the_job_runner_s_retry(live_odoo
         revenue = env.ref("crm.field_crm_lead__expected_revenue").id
         Rule = env["stage.automation.rule"]
         rule = Rule.create({"name": "Tell the ERP", "stage_id": second, "action": "webhook",
-                            "webhook_url": f"http://127.0.0.1:{server.server_address[1]}/leads",
-                            "webhook_field_ids": [(6, 0, [revenue])], "webhook_timeout": 5})
-        [secret] = [r["webhook_secret"] for r in Rule.read([rule], ["webhook_secret"])]
+                            "outgoing_url": f"http://127.0.0.1:{server.server_address[1]}/leads",
+                            "webhook_field_ids": [(6, 0, [revenue])], "outgoing_timeout": 5})
+        [secret] = [r["outgoing_secret"] for r in Rule.read([rule], ["outgoing_secret"])]
         Lead = env["crm.lead"]
         lead = Lead.create({"name": f"E2E lead {tag}", "type": "opportunity", "team_id": team, "stage_id": first,
                             "expected_revenue": 4200})

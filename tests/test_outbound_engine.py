@@ -6,22 +6,18 @@ leaves (the ``no_outside_connections`` fixture).
 """
 
 import datetime
-import importlib.util
 import select
 import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import requests
 import urllib3.util.connection
+from engine import load
 
-_ENGINE = Path(__file__).resolve().parents[1] / "stage_automation" / "engine" / "outbound.py"
-_spec = importlib.util.spec_from_file_location("stage_automation_outbound", _ENGINE)
-outbound = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(outbound)
+outbound = load("outbound")
 
 # A public address given by fake resolvers; never contacted (no_outside_connections refuses it).
 PUBLIC = "93.184.216.34"

@@ -16,6 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 ADDONS = sorted(path.parent.name for path in REPO.glob("*/pyproject.toml"))
+WEBSITE = "https://github.com/stage-automation/stage_automation"
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +68,22 @@ def test_wheel_requires_odoo_18_and_the_addons_odoo_does_not_ship(wheels, addon)
     assert own <= requires, "a bridge requires the addon it extends"
     python = set(manifest(addon).get("external_dependencies", {}).get("python", []))
     assert python <= requires
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_wheel_describes_the_addon_with_its_readme_and_the_projects_website(wheels, addon):
+    info = metadata(wheels[addon])
+    assert info["Home-page"] == WEBSITE
+    assert info["License"] == "LGPL-3"
+    assert info["Description-Content-Type"] == "text/x-rst"
+    assert info.get_payload().startswith((REPO / addon / "README.rst").read_text(encoding="utf-8").strip()[:200])
+
+
+def test_every_manifest_names_the_same_author_website_and_license():
+    for path in [*REPO.glob("*/__manifest__.py"), *REPO.glob("tests/addons/*/__manifest__.py")]:
+        values = ast.literal_eval(path.read_text(encoding="utf-8"))
+        assert (values["author"], values["website"], values["license"]) == (
+            "Stage Automation contributors", WEBSITE, "LGPL-3"), path.parent.name
 
 
 def test_main_wheel_requires_queue_job_and_phonenumbers(wheels):

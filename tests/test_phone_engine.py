@@ -1,14 +1,9 @@
 """Phone numbers in E.164: every spelling a customer or a telephony system may send of one number."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from engine import load
 
-_ENGINE = Path(__file__).resolve().parents[1] / "stage_automation" / "engine" / "phone.py"
-_spec = importlib.util.spec_from_file_location("stage_automation_phone", _ENGINE)
-phone = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(phone)
+phone = load("phone")
 
 
 @pytest.mark.parametrize(("number", "region", "expected"), [

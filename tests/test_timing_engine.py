@@ -1,18 +1,12 @@
 """The pure timing engine: entry moment + rule settings + calendar -> due moment (no database)."""
 
-import importlib.util
-import sys
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from engine import load
 
-_ENGINE = Path(__file__).resolve().parents[1] / "stage_automation" / "engine" / "timing.py"
-_spec = importlib.util.spec_from_file_location("stage_automation_timing", _ENGINE)
-timing = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = timing
-_spec.loader.exec_module(timing)
+timing = load("timing")
 
 UTC = timezone.utc
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -1,16 +1,9 @@
 """The pure variables engine: names, read-only lookups, and what restricted rendering lets through."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from engine import load
 
-_ENGINE = Path(__file__).resolve().parents[1] / "stage_automation" / "engine" / "variables.py"
-_spec = importlib.util.spec_from_file_location("stage_automation_variables", _ENGINE)
-variables = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = variables
-_spec.loader.exec_module(variables)
+variables = load("variables")
 
 
 @pytest.mark.parametrize("name", ["code", "discount_code", "a1", "Hotline"])
@@ -49,12 +42,12 @@ def test_values_read_by_key_or_attribute():
 def test_an_unknown_name_raises_with_its_namespace():
     constants = variables.Variables("constants", {})
     with pytest.raises(variables.UnknownVariable) as raised:
-        constants.hotline
+        _ = constants.hotline
     assert (raised.value.namespace, raised.value.name) == ("constants", "hotline")
     with pytest.raises(KeyError):
-        constants["hotline"]
+        _ = constants["hotline"]
     with pytest.raises(AttributeError):
-        constants._private
+        _ = constants._private
 
 
 def test_read_only():

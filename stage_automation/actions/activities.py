@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
+from odoo.tools.translate import _lt
 
 # Default activity type of each activity action; the rule's "Activity type" overrides it.
 DEFAULT_ACTIVITY_TYPES = {
@@ -14,11 +15,18 @@ DEFAULT_ACTIVITY_TYPES = {
 
 
 class StageAutomationRule(models.Model):
-    _inherit = "stage.automation.rule"
+    """Activities on the lead: an activity of a chosen type, a to-do, a call.
+
+    Other families schedule activities too (a meeting, a control): their
+    actions use the part ``activity`` (type, importance, closing on exit).
+    """
+
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[("activity", "Activity"), ("task", "Task"), ("call", "Schedule a call")],
         ondelete={"activity": "cascade", "task": "cascade", "call": "cascade"}, default="activity")
+    action_uses_activity = fields.Boolean(compute="_compute_action_uses")
     activity_type_id = fields.Many2one(
         "mail.activity.type", string="Activity type", ondelete="restrict",
         domain="['|', ('res_model', '=', False), ('res_model', '=', 'crm.lead')]",
@@ -32,6 +40,11 @@ class StageAutomationRule(models.Model):
         string="Important activity",
         help="Flag the activity as important in the lists of activities (a task of a project gets the high priority).")
 
+    @api.model
+    def _action_parts(self):
+        texts = {"recipients", "summary", "body", "activity"}
+        return {**super()._action_parts(), "activity": texts, "task": texts, "call": texts | {"event"}}
+
     @api.constrains("action", "activity_type_id")
     def _check_activity_type(self):
         for rule in self.filtered(lambda r: r.action == "activity" and not r.activity_type_id):
@@ -40,15 +53,15 @@ class StageAutomationRule(models.Model):
     def _run_action_activity(self, run, lead):
         users = self._activity_users(lead)
         activities = self._schedule_activities(run, lead, self.activity_type_id, users)
-        return _("Activity “%(activity)s” scheduled for %(users)s.",
-                 activity=activities[:1].summary or self.activity_type_id.name, users=", ".join(users.mapped("name")))
+        return _lt("Activity “%(activity)s” scheduled for %(users)s.",
+                   activity=activities[:1].summary or self.activity_type_id.name, users=", ".join(users.mapped("name")))
 
     def _run_action_task(self, run, lead):
         users = self._activity_users(lead)
         activities = self._schedule_activities(run, lead, self._activity_type(), users)
-        return _("To-do “%(task)s” scheduled for %(users)s.",
-                 task=activities[:1].summary or activities[:1].activity_type_id.name,
-                 users=", ".join(users.mapped("name")))
+        return _lt("To-do “%(task)s” scheduled for %(users)s.",
+                   task=activities[:1].summary or activities[:1].activity_type_id.name,
+                   users=", ".join(users.mapped("name")))
 
     def _run_action_call(self, run, lead):
         """A call activity due on the day of the call; with reminders, the call also takes
@@ -62,9 +75,9 @@ class StageAutomationRule(models.Model):
             if self.event_alarm_ids:
                 self._create_lead_event(lead, user, start, user.partner_id, activities=activity)
             calls |= activity
-        return _("Call “%(call)s” scheduled for %(users)s on %(day)s.",
-                 call=calls[:1].summary or call_type.name, users=", ".join(calls.user_id.mapped("name")),
-                 day=calls[:1].date_deadline)
+        return _lt("Call “%(call)s” scheduled for %(users)s on %(day)s.",
+                   call=calls[:1].summary or call_type.name, users=", ".join(calls.user_id.mapped("name")),
+                   day=calls[:1].date_deadline)
 
     def _activity_users(self, lead):
         users = self._get_recipients(lead)
@@ -84,8 +97,8 @@ class StageAutomationRule(models.Model):
     def _schedule_activities(self, run, lead, activity_type, users, deadline=None, summary=None, note=None):
         """One activity of ``activity_type`` per user, with the rule's summary, note and importance.
 
-        The activities are recorded on the run, which closes them when the lead
-        leaves the stage if the rule says so.
+        The activities are recorded on the run: they are closed when the lead
+        leaves the stage if the rule says so (:meth:`_close_created_records`).
 
         :param deadline: moment (naive UTC) the activity is due, taken as that day in each
           user's time zone; by default the rule's "Due in (days)" counted from today
@@ -114,27 +127,27 @@ class StageAutomationRule(models.Model):
         run.activity_ids |= activities
         return activities
 
-
-class StageAutomationRun(models.Model):
-    _inherit = "stage.automation.run"
-
-    activity_ids = fields.Many2many(
-        "mail.activity", "stage_automation_run_activity_rel", "run_id", "activity_id", string="Activities")
+    @api.model
+    def _close_created_records(self, leads):
+        open_activities = self._runs_closing_on_exit(leads, "activity_ids").activity_ids.filtered("active")
+        if open_activities:
+            open_activities.action_feedback(feedback=_("Closed automatically: the lead left the stage."))
+        return super()._close_created_records(leads)
 
     @api.model
-    def _runs_to_auto_close(self, leads, field_name):
-        """Completed runs of ``leads`` that created ``field_name`` records to close when the lead leaves."""
-        return self.search([
+    def _runs_closing_on_exit(self, leads, records_field):
+        """Completed runs of ``leads`` holding records in ``records_field`` that their rule closes on exit
+        ("Close when the lead leaves the stage")."""
+        return self.env["stage.automation.run"].search([
             ("lead_id", "in", leads.ids),
             ("state", "=", "done"),
             ("rule_id.activity_auto_close", "=", True),
-            (field_name, "!=", False),
+            (records_field, "!=", False),
         ])
 
-    @api.model
-    def _on_stage_exit(self, leads, reason):
-        runs = super()._on_stage_exit(leads, reason)
-        open_activities = self._runs_to_auto_close(leads, "activity_ids").activity_ids.filtered("active")
-        if open_activities:
-            open_activities.action_feedback(feedback=_("Closed automatically: the lead left the stage."))
-        return runs
+
+class StageAutomationRun(models.Model):
+    _inherit = "stage.automation.run"  # pylint: disable=consider-merging-classes-inherited
+
+    activity_ids = fields.Many2many(
+        "mail.activity", "stage_automation_run_activity_rel", "run_id", "activity_id", string="Activities")

@@ -1,10 +1,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.translate import _lt
 
 
 class StageAutomationRule(models.Model):
-    """"Change responsible": one user, or a distribution among several.
+    """"Change responsible": one user (``user_id``), or a distribution among several.
 
     Round-robin remembers, per rule, who was assigned last; least-loaded
     counts the open leads of each candidate (ties go round the same way).
@@ -13,11 +14,14 @@ class StageAutomationRule(models.Model):
     the errors the request or the job queue retries).
     """
 
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
+    action = fields.Selection(
+        selection_add=[("change_user", "Change responsible")], ondelete={"change_user": "cascade"})
     assign_mode = fields.Selection(
         [("fixed", "One user"), ("round_robin", "In turn (round-robin)"), ("least_loaded", "Fewest open leads")],
-        string="Assign", required=True, default="fixed")
+        string="Assign", default="fixed")
+    user_id = fields.Many2one("res.users", string="New responsible", domain="[('share', '=', False)]")
     assign_user_ids = fields.Many2many(
         "res.users", "stage_automation_rule_assign_user_rel", "rule_id", "user_id", string="Among users",
         domain="[('share', '=', False)]",
@@ -32,16 +36,22 @@ class StageAutomationRule(models.Model):
 
     @api.constrains("action", "assign_mode", "user_id")
     def _check_assignment(self):
-        for rule in self.filtered(lambda r: r.action == "change_user" and r.assign_mode == "fixed" and not r.user_id):
-            raise ValidationError(_("Rule “%(rule)s”: choose the new responsible.", rule=rule.name))
+        for rule in self.filtered(lambda r: r.action == "change_user"):
+            if not rule.assign_mode:
+                raise ValidationError(_("Rule “%(rule)s”: choose how to assign the lead.", rule=rule.name))
+            if rule.assign_mode == "fixed" and not rule.user_id:
+                raise ValidationError(_("Rule “%(rule)s”: choose the new responsible.", rule=rule.name))
 
     def _run_action_change_user(self, run, lead):
         if self.assign_mode == "fixed":
-            return super()._run_action_change_user(run, lead)
+            if not self.user_id.active:
+                raise UserError(_("User “%(user)s” is archived.", user=self.user_id.name))
+            lead.write({"user_id": self.user_id.id})
+            return _lt("Responsible set to %(user)s.", user=self.user_id.name)
         candidates = self._assign_candidates(lead)
         if not candidates:
             raise UserError(_("Nobody to distribute the lead to: no active user among %(pool)s.",
-                              pool=self._assign_pool_name(lead)))
+                              pool=self._message_text(self._assign_pool_name(lead))))
         self.flush_recordset(["assign_last_user_id"])
         self.env.cr.execute(SQL(
             "SELECT assign_last_user_id FROM stage_automation_rule WHERE id = %s FOR UPDATE", self.id))
@@ -54,18 +64,19 @@ class StageAutomationRule(models.Model):
             user = rotation[0]
         self.assign_last_user_id = user
         lead.write({"user_id": user.id})
-        return _("Responsible set to %(user)s (%(mode)s among %(pool)s).", user=user.name,
-                 mode=dict(self._fields["assign_mode"]._description_selection(self.env))[self.assign_mode].lower(),
-                 pool=self._assign_pool_name(lead))
+        return _lt("Responsible set to %(user)s (%(mode)s among %(pool)s).", user=user.name,
+                   mode=_lt("in turn (round-robin)") if self.assign_mode == "round_robin" else _lt("fewest open leads"),
+                   pool=self._assign_pool_name(lead))
 
     def _assign_team(self, lead):
         return self.assign_team_id or lead.team_id
 
     def _assign_pool_name(self, lead):
+        """Who the leads are distributed among (a message when it is not a list of names)."""
         if self.assign_user_ids:
             return ", ".join(self.assign_user_ids.mapped("name"))
         team = self._assign_team(lead)
-        return _("the members of “%(team)s”", team=team.name) if team else _("the members of the lead's sales team")
+        return _lt("the members of “%(team)s”", team=team.name) if team else _lt("the members of the lead's sales team")
 
     def _assign_candidates(self, lead):
         """Active internal users the lead may go to, in a stable order."""

@@ -1,11 +1,12 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import _lt
 
 
 class StageAutomationRule(models.Model):
     """"Add to the exception list": the lead's e-mail and phone numbers stop receiving mailings and SMS."""
 
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[("blacklist", "Add to the exception list")], ondelete={"blacklist": "cascade"})
@@ -31,8 +32,8 @@ class StageAutomationRule(models.Model):
                                   number=lead[fname], error=error.args[0])) from error
         if not (email or numbers):
             raise UserError(_("The lead has no e-mail address and no phone number to add to the exception list."))
-        reason = self._render("blacklist_reason", lead) or _("Added by the automation rule “%(rule)s” on lead “%(lead)s”.",
-                                                            rule=self.name, lead=lead.name)
+        reason = self._render("blacklist_reason", lead) or _(
+            "Added by the automation rule “%(rule)s” on lead “%(lead)s”.", rule=self.name, lead=lead.name)
         added = []
         if email:
             self.env["mail.blacklist"]._add(email, message=reason)
@@ -41,4 +42,4 @@ class StageAutomationRule(models.Model):
             numbers = list(dict.fromkeys(numbers))
             self.env["phone.blacklist"]._add(numbers, message=reason)
             added.extend(numbers)
-        return _("Added to the exception list: %(entries)s.", entries=", ".join(added))
+        return _lt("Added to the exception list: %(entries)s.", entries=", ".join(added))

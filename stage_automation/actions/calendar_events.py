@@ -3,11 +3,10 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime, plaintext2html
+from odoo.tools.translate import _lt
 
 from ..engine import timing as engine
 from ..models.stage_automation_rule import DELAY_UNITS
-
-EVENT_ACTIONS = ("call", "meeting", "book_resource")
 
 
 class StageAutomationRule(models.Model):
@@ -16,9 +15,10 @@ class StageAutomationRule(models.Model):
     The start of an event is computed by the same engine as the moment a rule
     runs: N minutes / hours / days / working days after the rule runs, or
     before / after a date of the lead, at a time of day of the organizer.
+    Actions that schedule an event (a call too) use the part ``event``.
     """
 
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[
@@ -28,11 +28,12 @@ class StageAutomationRule(models.Model):
         ],
         ondelete={"meeting": "cascade", "book_resource": "cascade", "cancel_booking": "cascade"},
     )
+    action_uses_event = fields.Boolean(compute="_compute_action_uses")
     event_start = fields.Selection(
         [("delay", "After the rule runs"), ("before_date", "Before a date"), ("after_date", "After a date")],
-        string="Starts", required=True, default="delay")
+        string="Starts", default="delay")
     event_delay = fields.Integer(string="Start delay", default=1)
-    event_delay_unit = fields.Selection(DELAY_UNITS, string="Start delay unit", required=True, default="days")
+    event_delay_unit = fields.Selection(DELAY_UNITS, string="Start delay unit", default="days")
     event_date_field_id = fields.Many2one(
         "ir.model.fields", string="Start date field", ondelete="cascade",
         domain="[('model', '=', 'crm.lead'), ('ttype', 'in', ('date', 'datetime'))]")
@@ -54,14 +55,25 @@ class StageAutomationRule(models.Model):
         domain="[('action', '=', 'book_resource')]",
         help="The rule that made the booking; empty for the latest active booking of the lead made by any rule.")
 
+    @api.model
+    def _action_parts(self):
+        return {
+            **super()._action_parts(),
+            "meeting": {"recipients", "summary", "body", "activity", "event"},
+            "book_resource": {"recipients", "summary", "body", "event"},
+        }
+
     @api.constrains("action", "event_start", "event_delay", "event_delay_unit", "event_date_field_id",
                     "event_time", "event_duration")
     def _check_event_start(self):
-        for rule in self.filtered(lambda r: r.action in EVENT_ACTIONS):
+        for rule in self.filtered("action_uses_event"):
+            if not (rule.event_start and rule.event_delay_unit):
+                raise ValidationError(_("Rule “%(rule)s”: say when the event starts.", rule=rule.name))
             try:
                 rule._event_timing()
             except engine.TimingError as error:
-                raise ValidationError(_("Rule “%(rule)s”: the start: %(error)s.", rule=rule.name, error=error)) from error
+                raise ValidationError(_("Rule “%(rule)s”: the start: %(error)s.",
+                                        rule=rule.name, error=error)) from error
             if rule.event_start != "delay" and not rule.event_date_field_id:
                 raise ValidationError(_("Rule “%(rule)s”: choose the date the start is counted from.", rule=rule.name))
             if rule.event_duration <= 0:
@@ -89,8 +101,8 @@ class StageAutomationRule(models.Model):
         activity = self._schedule_activities(run, lead, self._activity_type(), organizer, deadline=start)
         event = self._create_lead_event(lead, organizer, start, partners, activities=activity)
         run._set_outputs({"meeting_event_id": event.id})
-        return _("Meeting “%(meeting)s” on %(start)s with %(attendees)s.", meeting=event.name,
-                 start=self._format_start(lead, start), attendees=", ".join(event.partner_ids.mapped("name")))
+        return _lt("Meeting “%(meeting)s” on %(start)s with %(attendees)s.", meeting=event.name,
+                   start=start, attendees=", ".join(event.partner_ids.mapped("name")))
 
     def _run_action_book_resource(self, run, lead):
         """Book the time of the recipients: an event in their calendars, linked to the lead."""
@@ -101,16 +113,16 @@ class StageAutomationRule(models.Model):
         start = self._event_start(lead)
         event = self._create_lead_event(lead, organizer, start, users.partner_id)
         run._set_outputs({"booking_event_id": event.id})
-        return _("Booked %(users)s on %(start)s (“%(event)s”).", users=", ".join(users.mapped("name")),
-                 start=self._format_start(lead, start), event=event.name)
+        return _lt("Booked %(users)s on %(start)s (“%(event)s”).", users=", ".join(users.mapped("name")),
+                   start=start, event=event.name)
 
     def _run_action_cancel_booking(self, run, lead):
         booking = self._active_booking(lead)
         if not booking:
-            return _("No active booking to cancel.")
+            return _lt("No active booking to cancel.")
         name = booking.name
         booking.unlink()
-        return _("Booking “%(event)s” cancelled.", event=name)
+        return _lt("Booking “%(event)s” cancelled.", event=name)
 
     # ------------------------------------------------------------
     # HELPERS
@@ -128,7 +140,8 @@ class StageAutomationRule(models.Model):
             start = self._compute_due(
                 lead, now, {}, timing=self._event_timing(), date_field=self.event_date_field_id)
         except engine.TimingError as error:
-            raise UserError(_("Cannot compute the start: %(error)s.", error=error)) from error
+            raise UserError(_("Cannot compute the start: %(error)s.",
+                              error=self._message_text(error.args[0]))) from error
         if start < now:
             raise UserError(_("The start (%(start)s) is already past.", start=self._format_start(lead, start)))
         return start

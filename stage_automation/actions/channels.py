@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
+from odoo.tools.translate import _lt
 
 
 class StageAutomationRule(models.Model):
@@ -10,22 +11,25 @@ class StageAutomationRule(models.Model):
     (``channel_target``).
     """
 
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[("channel_message", "Message through an open channel")],
         ondelete={"channel_message": "cascade"},
     )
-    channel_target = fields.Selection(
-        [("channel", "A Discuss channel")], string="Post in", required=True, default="channel")
+    channel_target = fields.Selection([("channel", "A Discuss channel")], string="Post in", default="channel")
     channel_id = fields.Many2one(
-        "discuss.channel", string="Channel", ondelete="restrict",
+        "discuss.channel", ondelete="restrict",
         help="The Discuss channel the message is posted in, by OdooBot, with a link to the lead.")
+
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), "channel_message": {"body"}}
 
     @api.constrains("action", "channel_target", "channel_id", "body")
     def _check_channel_message(self):
         for rule in self.filtered(lambda r: r.action == "channel_message"):
-            if not rule.body or rule.channel_target == "channel" and not rule.channel_id:
+            if not rule.body or not rule.channel_target or rule.channel_target == "channel" and not rule.channel_id:
                 raise ValidationError(_("Rule “%(rule)s”: choose the channel and write the message.",
                                         rule=rule.name))
 
@@ -33,7 +37,7 @@ class StageAutomationRule(models.Model):
         channel = self._message_channel(lead)
         message = channel.message_post(message_type="comment", subtype_xmlid="mail.mt_comment",
                                        **self._channel_message_values(channel, lead))
-        return _("Posted in %(channel)s by %(author)s.", channel=channel.display_name, author=message.author_id.name)
+        return _lt("Posted in %(channel)s by %(author)s.", channel=channel.display_name, author=message.author_id.name)
 
     def _message_channel(self, lead):
         """The ``discuss.channel`` to post in for ``lead`` (the bridge answers for the customer's live chat)."""

@@ -3,6 +3,7 @@ import string
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import _lt
 
 ALPHABETS = {
     "digits": string.digits,
@@ -13,27 +14,34 @@ MAX_CODE_LENGTH = 64
 
 
 class StageAutomationRule(models.Model):
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[("generate_code", "Generate code")], ondelete={"generate_code": "cascade"})
     code_length = fields.Integer(string="Code length", default=6)
     code_alphabet = fields.Selection(
         [("digits", "Digits"), ("letters", "Letters (A-Z)"), ("both", "Digits and letters")],
-        string="Characters", default="digits", required=True)
+        string="Characters", default="digits")
     code_field_id = fields.Many2one(
         "ir.model.fields", string="Store the code in", ondelete="cascade",
         domain="[('model', '=', 'crm.lead'), ('ttype', '=', 'char'), ('store', '=', True), ('readonly', '=', False)]",
         help="Optional text field of the lead that receives the code.")
 
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), "generate_code": {"variable"}}
+
     def _compute_variable_name(self):
-        super()._compute_variable_name()
+        result = super()._compute_variable_name()
         for rule in self.filtered(lambda r: r.action == "generate_code"):
             rule.variable_name = "code"
+        return result
 
-    @api.constrains("action", "code_length", "code_field_id")
+    @api.constrains("action", "code_length", "code_alphabet", "code_field_id")
     def _check_generate_code(self):
         for rule in self.filtered(lambda r: r.action == "generate_code"):
+            if not rule.code_alphabet:
+                raise ValidationError(_("Rule “%(rule)s”: choose the characters of the code.", rule=rule.name))
             if not 1 <= rule.code_length <= MAX_CODE_LENGTH:
                 raise ValidationError(_(
                     "Rule “%(rule)s”: the code must have between 1 and %(max)s characters.",
@@ -65,5 +73,5 @@ class StageAutomationRule(models.Model):
         run._set_outputs({self.variable_name: code})
         if self.code_field_id:
             lead.write({self.code_field_id.name: code})
-            return _("Code generated and stored in “%(field)s”.", field=self.code_field_id.field_description)
-        return _("Code generated (variable “%(name)s”).", name=self.variable_name)
+            return _lt("Code generated and stored in “%(field)s”.", field=self.code_field_id.field_description)
+        return _lt("Code generated (variable “%(name)s”).", name=self.variable_name)

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime, plaintext2html
+from odoo.tools.translate import _lt
 
 
 class StageAutomationRule(models.Model):
@@ -10,13 +11,24 @@ class StageAutomationRule(models.Model):
     only fires when the lead is still there when it is due.
     """
 
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(selection_add=[("control", "Control")], ondelete={"control": "cascade"})
     recipient = fields.Selection(
         selection_add=[("team_leader", "Sales team leader")], ondelete={"team_leader": "set default"})
     control_notify = fields.Boolean(string="Send a notification", default=True)
     control_activity = fields.Boolean(string="Schedule an activity")
+
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), "control": {"recipients", "summary", "body"}}
+
+    @api.depends("control_activity")
+    def _compute_action_uses(self):
+        result = super()._compute_action_uses()
+        for rule in self.filtered(lambda r: r.action == "control" and r.control_activity):
+            rule.action_uses_activity = True
+        return result
 
     @api.constrains("action", "timing", "after_previous", "control_notify", "control_activity")
     def _check_control(self):
@@ -45,15 +57,15 @@ class StageAutomationRule(models.Model):
         body = self._render("body", lead) or _(
             "“%(lead)s” is still in stage “%(stage)s”, since %(since)s (responsible: %(user)s).",
             lead=lead.name, stage=run.stage_id.name, since=since, user=lead.user_id.name or _("nobody"))
-        done = []
         if self.control_notify:
             lead.message_notify(
                 partner_ids=users.partner_id.ids, subject=subject, body=plaintext2html(body),
                 email_layout_xmlid="mail.mail_notification_light")
-            done.append(_("notified"))
         if self.control_activity:
             self._schedule_activities(run, lead, self._activity_type(), users, summary=subject,
                                       note=plaintext2html(body))
-            done.append(_("given an activity"))
-        return _("Still in the stage: %(users)s %(done)s.", users=", ".join(users.mapped("name")),
-                 done=_(" and ").join(done))
+        if self.control_notify and self.control_activity:
+            done = _lt("notified and given an activity")
+        else:
+            done = _lt("notified") if self.control_notify else _lt("given an activity")
+        return _lt("Still in the stage: %(users)s %(done)s.", users=", ".join(users.mapped("name")), done=done)

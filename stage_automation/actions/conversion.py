@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import _lt
 
 
 class StageAutomationRule(models.Model):
@@ -11,7 +12,7 @@ class StageAutomationRule(models.Model):
     bridge adds quotations that way.
     """
 
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(selection_add=[("convert", "Create from source")], ondelete={"convert": "cascade"})
     convert_target = fields.Selection(
@@ -59,23 +60,23 @@ class StageAutomationRule(models.Model):
             # The stage belongs to the former pipeline: start in the new one.
             lead.stage_id = lead._stage_find(team_id=team.id, domain=[("fold", "=", False)])
         run._set_outputs({"partner_id": lead.partner_id.id})
-        return _("Converted into an opportunity in “%(pipeline)s”, customer: %(partner)s.",
-                 pipeline=lead.team_id.name or _("no sales team"), partner=lead.partner_id.name or _("none"))
+        return _lt("Converted into an opportunity in “%(pipeline)s”, customer: %(partner)s.",
+                   pipeline=lead.team_id.name or _lt("no sales team"), partner=lead.partner_id.name or _lt("none"))
 
     def _convert_to_contact(self, run, lead):
         """The customer as crm's conversion makes it: the contact, under its new company when the lead
         names one."""
         if lead.partner_id:
-            return _("The lead already has a customer: %(partner)s.", partner=lead.partner_id.display_name)
+            return _lt("The lead already has a customer: %(partner)s.", partner=lead.partner_id.display_name)
         lead.partner_id = lead._create_customer()
         run._set_outputs({"partner_id": lead.partner_id.id})
-        return _("Customer “%(partner)s” created from the lead.", partner=lead.partner_id.display_name)
+        return _lt("Customer “%(partner)s” created from the lead.", partner=lead.partner_id.display_name)
 
     def _convert_to_company(self, run, lead):
         """The company the lead names, with the lead's address and contact details."""
         if lead.partner_id.commercial_partner_id.is_company:
-            return _("The lead's customer already is a company: %(company)s.",
-                     company=lead.partner_id.commercial_partner_id.name)
+            return _lt("The lead's customer already is a company: %(company)s.",
+                       company=lead.partner_id.commercial_partner_id.name)
         if not lead.partner_name:
             raise UserError(_("The lead names no company (Company Name is empty): nothing was created."))
         company = self.env["res.partner"].create(lead._prepare_customer_values(lead.partner_name, is_company=True))
@@ -84,7 +85,7 @@ class StageAutomationRule(models.Model):
         else:
             lead.partner_id = company
         run._set_outputs({"partner_id": company.id})
-        return _("Company “%(company)s” created from the lead.", company=company.name)
+        return _lt("Company “%(company)s” created from the lead.", company=company.name)
 
     def _convert_customer(self, lead):
         """The lead's customer after crm's partner handling (``convert_partner``)."""

@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.mail import parse_contact_from_email
+from odoo.tools.translate import _lt
 
 PARTNER_ACTIONS = ("create_company", "create_contact", "create_lead_contact")
 LEAD_ACTIONS = ("create_lead", "create_opportunity", "repeat_lead")
@@ -18,7 +19,7 @@ class StageAutomationRule(models.Model):
     lead's own contact. The value lines (field = value, rendered on the lead) set or override
     the fields of the new record; each action publishes the new record's id."""
 
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[
@@ -31,6 +32,10 @@ class StageAutomationRule(models.Model):
         ],
         ondelete={key: "cascade" for key in PARTNER_ACTIONS + LEAD_ACTIONS},
     )
+
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), **{key: {"values"} for key in PARTNER_ACTIONS + LEAD_ACTIONS}}
 
     @api.constrains("action", "value_ids")
     def _check_new_record_values(self):
@@ -47,19 +52,19 @@ class StageAutomationRule(models.Model):
         values = lead._prepare_customer_values(lead.partner_name, is_company=True)
         company = self._create_partner(lead, values, _("company"))
         run._set_outputs({"company_id": company.id})
-        return _("Company “%(company)s” created.", company=company.name)
+        return _lt("Company “%(company)s” created.", company=company.name)
 
     def _run_action_create_contact(self, run, lead):
         name = lead.contact_name or (parse_contact_from_email(lead.email_from)[0] if lead.email_from else False)
         contact = self._create_partner(lead, lead._prepare_customer_values(name), _("contact"))
         run._set_outputs({"contact_id": contact.id})
-        return _("Contact “%(contact)s” created.", contact=contact.name)
+        return _lt("Contact “%(contact)s” created.", contact=contact.name)
 
     def _run_action_create_lead_contact(self, run, lead):
         """The customer made from the lead's contact details as crm's conversion does
         (the contact, under its new company when the lead names one), linked to the lead."""
         if lead.partner_id:
-            return _("The lead already has a customer: %(partner)s.", partner=lead.partner_id.name)
+            return _lt("The lead already has a customer: %(partner)s.", partner=lead.partner_id.name)
         contact = lead._create_customer()
         contact.write(self._prepare_values(lead))
         lead.partner_id = contact
@@ -67,17 +72,17 @@ class StageAutomationRule(models.Model):
         if contact.parent_id:
             outputs["company_id"] = contact.parent_id.id
         run._set_outputs(outputs)
-        return _("Contact “%(contact)s” created and linked to the lead.", contact=contact.display_name)
+        return _lt("Contact “%(contact)s” created and linked to the lead.", contact=contact.display_name)
 
     def _run_action_create_lead(self, run, lead):
         new = self._create_lead(lead, {"type": "lead"})
         run._set_outputs({"new_lead_id": new.id})
-        return _("Lead “%(lead)s” created.", lead=new.name)
+        return _lt("Lead “%(lead)s” created.", lead=new.name)
 
     def _run_action_create_opportunity(self, run, lead):
         new = self._create_lead(lead, {"type": "opportunity"})
         run._set_outputs({"new_opportunity_id": new.id})
-        return _("Opportunity “%(lead)s” created.", lead=new.name)
+        return _lt("Opportunity “%(lead)s” created.", lead=new.name)
 
     def _run_action_repeat_lead(self, run, lead):
         """A new lead for the customer of this one: a new sale to an existing customer.
@@ -93,7 +98,7 @@ class StageAutomationRule(models.Model):
         new._message_log(body=Markup(_("Repeat lead of %(lead)s.")) % {"lead": lead._get_html_link()})
         lead._message_log(body=Markup(_("Repeat lead %(lead)s created.")) % {"lead": new._get_html_link()})
         run._set_outputs({"repeat_lead_id": new.id})
-        return _("Repeat lead “%(lead)s” created.", lead=new.name)
+        return _lt("Repeat lead “%(lead)s” created.", lead=new.name)
 
     def _create_partner(self, lead, values, kind):
         values.update(self._prepare_values(lead))

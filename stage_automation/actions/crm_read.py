@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import _lt
 
 from .details import READABLE_TYPES
 
@@ -7,16 +8,20 @@ SOURCE_MODELS = {"lead": "crm.lead", "partner": "res.partner", "company": "res.p
 
 
 class StageAutomationRule(models.Model):
-    _inherit = "stage.automation.rule"
+    """"Get CRM data": fields of the lead, its contact, company or team, or of a record an earlier rule
+    published, read into variables; optionally a printable form of that record (a report, as
+    "Create a document" prints)."""
+
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(selection_add=[("crm_read", "Get CRM data")], ondelete={"crm_read": "cascade"})
     crm_read_source = fields.Selection(
         [("lead", "This lead"), ("partner", "Its contact"), ("company", "Its contact's company"),
          ("team", "Its sales team"), ("variable", "The record whose id a variable holds")],
-        string="Read", default="lead", required=True)
+        string="Read", default="lead")
     crm_read_model = fields.Selection(
         [("crm.lead", "Lead / opportunity"), ("res.partner", "Contact / company"), ("crm.team", "Sales team")],
-        string="Record type", default="crm.lead", required=True)
+        string="Record type", default="crm.lead")
     crm_read_variable = fields.Char(
         string="Id in variable", help="Name of the variable an earlier rule published with the record's id.")
     crm_read_model_name = fields.Char(compute="_compute_crm_read_model_name", string="Model read")
@@ -29,20 +34,28 @@ class StageAutomationRule(models.Model):
         for rule in self:
             rule.crm_read_model_name = SOURCE_MODELS.get(rule.crm_read_source) or rule.crm_read_model
 
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), "crm_read": {"variable", "report", "printable"}}
+
     @api.depends("crm_read_model_name")
     def _compute_report_model(self):
-        super()._compute_report_model()
+        result = super()._compute_report_model()
         for rule in self.filtered(lambda r: r.action == "crm_read"):
             rule.report_model = rule.crm_read_model_name
+        return result
 
     def _compute_variable_name(self):
-        super()._compute_variable_name()
+        result = super()._compute_variable_name()
         for rule in self.filtered(lambda r: r.action == "crm_read"):
             rule.variable_name = "crm"
+        return result
 
     @api.constrains("action", "crm_read_source", "crm_read_model", "crm_read_variable", "crm_read_field_ids")
     def _check_crm_read(self):
         for rule in self.filtered(lambda r: r.action == "crm_read"):
+            if not rule.crm_read_source or rule.crm_read_source == "variable" and not rule.crm_read_model:
+                raise ValidationError(_("Rule “%(rule)s”: choose the record to read.", rule=rule.name))
             if not rule.crm_read_field_ids or not rule.variable_name:
                 raise ValidationError(_(
                     "Rule “%(rule)s”: choose the fields to read and the prefix of their variables.", rule=rule.name))
@@ -66,11 +79,11 @@ class StageAutomationRule(models.Model):
         record = self._crm_read_record(run, lead)
         values = self._read_variables(lead, record, self.crm_read_field_ids, self.variable_name, self.read_printable)
         run._set_outputs({f"{self.variable_name}_id": record.id, **values})
-        result = _("Read %(fields)s of %(record)s.", record=record.display_name,
-                   fields=", ".join(self.crm_read_field_ids.mapped("field_description")))
+        result = _lt("Read %(fields)s of %(record)s.", record=record.display_name,
+                     fields=", ".join(self.crm_read_field_ids.mapped("field_description")))
         if self.report_id:
             attachment = self._create_document(run, lead, record)
-            result = _("%(result)s Printed “%(name)s”.", result=result, name=attachment.name)
+            result = _lt("%(result)s Printed “%(name)s”.", result=result, name=attachment.name)
         return result
 
     def _crm_read_record(self, run, lead):

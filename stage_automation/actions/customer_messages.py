@@ -3,15 +3,16 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
+from odoo.tools.translate import _lt
 
+from ..engine.exceptions import SkipRun
 from ..engine.phone import PhoneError, to_e164
-from ..models.stage_automation_run import SkipRun
 
 
 class StageAutomationRule(models.Model):
     """Messages to the customer (e-mail, SMS) and SMS to employees, through Odoo's mail and sms engines."""
 
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[
@@ -27,6 +28,23 @@ class StageAutomationRule(models.Model):
     sms_template_id = fields.Many2one(
         "sms.template", string="SMS template", ondelete="restrict", domain="[('model', '=', 'crm.lead')]",
         help="Leave empty to write the text (Body) on the rule.")
+
+    @api.model
+    def _action_parts(self):
+        return {
+            **super()._action_parts(),
+            "email_customer": {"summary", "body", "mail_template"},
+            "sms_customer": {"body"},
+            "sms_employees": {"recipients", "body"},
+        }
+
+    @api.depends("sms_template_id")
+    def _compute_action_uses(self):
+        result = super()._compute_action_uses()
+        # The template is the text.
+        for rule in self.filtered(lambda r: r.action in ("sms_customer", "sms_employees") and r.sms_template_id):
+            rule.action_uses_body = False
+        return result
 
     @api.constrains("action", "body", "mail_template_id", "sms_template_id")
     def _check_customer_message(self):
@@ -107,9 +125,9 @@ class StageAutomationRule(models.Model):
         )
         files = len(message.attachment_ids)
         if files:
-            return _("E-mail “%(subject)s” sent to %(email)s with %(count)s attachment(s).",
-                     subject=message.subject, email=partner.email, count=files)
-        return _("E-mail “%(subject)s” sent to %(email)s.", subject=message.subject, email=partner.email)
+            return _lt("E-mail “%(subject)s” sent to %(email)s with %(count)s attachment(s).",
+                       subject=message.subject, email=partner.email, count=files)
+        return _lt("E-mail “%(subject)s” sent to %(email)s.", subject=message.subject, email=partner.email)
 
     def _email_customer_partner(self, lead):
         """The customer to e-mail: the lead's contact, else the contact of its e-mail (created if needed).
@@ -126,8 +144,8 @@ class StageAutomationRule(models.Model):
         if not partner.email_normalized:
             raise UserError(_("“%(email)s” is not a usable e-mail address: nothing was sent.", email=email))
         if self.env["mail.blacklist"].sudo().search_count([("email", "=", partner.email_normalized)], limit=1):
-            raise SkipRun(_("Skipped: %(email)s is on the exception list; nothing was sent.",
-                            email=partner.email_normalized))
+            raise SkipRun(_lt("Skipped: %(email)s is on the exception list; nothing was sent.",
+                              email=partner.email_normalized))
         return partner
 
     def _earlier_documents(self, run):
@@ -157,7 +175,7 @@ class StageAutomationRule(models.Model):
         return self._render("body", lead)
 
     def _run_action_sms_customer(self, run, lead):
-        number = self._customer_number(lead, _("no SMS was sent"))
+        number = self._customer_number(lead, _lt("no SMS was sent"))
         body = self._render_sms(lead)
         partner = lead.partner_id
         if partner:
@@ -166,7 +184,7 @@ class StageAutomationRule(models.Model):
         else:
             lead._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
         self._send_sms_after_commit()
-        return _("SMS sent to the customer at %(number)s.", number=number)
+        return _lt("SMS sent to the customer at %(number)s.", number=number)
 
     def _run_action_sms_employees(self, run, lead):
         users = self._get_recipients(lead)
@@ -178,12 +196,12 @@ class StageAutomationRule(models.Model):
             if not number:
                 raise UserError(_("%(user)s has no phone number: no SMS was sent.", user=user.name))
             country = user.partner_id.country_id or lead.company_id.country_id
-            numbers[user.partner_id.id] = self._e164_or_fail(number, country, user.name, _("no SMS was sent"))
+            numbers[user.partner_id.id] = self._e164_or_fail(number, country, user.name, _lt("no SMS was sent"))
         lead._message_sms(self._render_sms(lead), partner_ids=list(numbers), sms_pid_to_number=numbers,
                           put_in_queue=True)
         self._send_sms_after_commit()
-        return _("SMS sent to %(users)s.", users=", ".join(f"{user.name} ({numbers[user.partner_id.id]})"
-                                                          for user in users))
+        return _lt("SMS sent to %(users)s.", users=", ".join(f"{user.name} ({numbers[user.partner_id.id]})"
+                                                            for user in users))
 
     def _send_sms_after_commit(self):
         """Wake Odoo's SMS queue: the SMS leave once the run is saved, never for a run that is rolled back."""
@@ -200,17 +218,18 @@ class StageAutomationRule(models.Model):
         lead's, else the company's. A number on the exception list skips the
         run: automated messages and calls respect the opt-out like mailings do.
 
-        :param consequence: what did not happen, ending the failure sentence ("no SMS was sent")
+        :param consequence: what did not happen, ending the sentence: a message (``_lt("no SMS was sent")``)
         """
         partner = lead.partner_id
         number = lead.mobile or lead.phone or partner.mobile or partner.phone
         if not number:
-            raise UserError(_("The customer has no phone number: %(consequence)s.", consequence=consequence))
+            raise UserError(_("The customer has no phone number: %(consequence)s.",
+                              consequence=self._message_text(consequence)))
         country = partner.country_id or lead.country_id or lead.company_id.country_id
         number = self._e164_or_fail(number, country, _("the customer"), consequence)
         if self.env["phone.blacklist"].sudo().search_count([("number", "=", number)], limit=1):
-            raise SkipRun(_("Skipped: %(number)s is on the exception list; %(consequence)s.",
-                            number=number, consequence=consequence))
+            raise SkipRun(_lt("Skipped: %(number)s is on the exception list; %(consequence)s.",
+                              number=number, consequence=consequence))
         return number
 
     def _e164_or_fail(self, number, country, whom, consequence):
@@ -220,4 +239,4 @@ class StageAutomationRule(models.Model):
         except PhoneError as error:
             raise UserError(_("The phone number of %(whom)s, “%(number)s”, cannot be used (%(error)s): "
                               "%(consequence)s.", whom=whom, number=number, error=error,
-                              consequence=consequence)) from error
+                              consequence=self._message_text(consequence))) from error

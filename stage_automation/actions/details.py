@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import _lt
 
 # Field types whose values a rule can read into variables.
 READABLE_TYPES = (
@@ -9,17 +10,23 @@ READABLE_TYPES = (
 
 
 class StageAutomationRule(models.Model):
-    _inherit = "stage.automation.rule"
+    """The details of the lead's contact or company: modify them (value lines), or read them into variables.
+
+    Actions that read fields into variables (here, and "Get CRM data") use the
+    part ``printable`` (printable values or raw ones).
+    """
+
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[("partner_write", "Modify details"), ("partner_read", "Get details")],
         ondelete={"partner_write": "cascade", "partner_read": "cascade"})
     partner_target = fields.Selection(
         [("contact", "The lead's contact"), ("company", "The contact's company")],
-        string="Details of", default="contact", required=True)
+        string="Details of", default="contact")
     partner_address_type = fields.Selection(
         [("contact", "Main address"), ("invoice", "Invoice address"), ("delivery", "Delivery address")],
-        string="Address type", default="contact", required=True,
+        string="Address type", default="contact",
         help="Main address: the contact or company itself. Invoice or delivery address: its child address "
              "of that type (read: the one Odoo would use; modify: created when missing).")
     partner_field_ids = fields.Many2many(
@@ -29,15 +36,24 @@ class StageAutomationRule(models.Model):
         string="Printable values", default=True,
         help="Set: names, labels and dates as people read them. Not set: ids, keys and ISO dates, "
              "e.g. to pass a record's id to another rule.")
+    action_uses_printable = fields.Boolean(compute="_compute_action_uses")
+
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), "partner_write": {"values"}, "partner_read": {"variable", "printable"}}
 
     def _compute_variable_name(self):
-        super()._compute_variable_name()
+        result = super()._compute_variable_name()
         for rule in self.filtered(lambda r: r.action == "partner_read"):
             rule.variable_name = "partner"
+        return result
 
-    @api.constrains("action", "partner_field_ids", "value_ids")
+    @api.constrains("action", "partner_target", "partner_address_type", "partner_field_ids", "value_ids")
     def _check_partner_details(self):
         for rule in self:
+            if rule.action in ("partner_read", "partner_write") and not (
+                    rule.partner_target and rule.partner_address_type):
+                raise ValidationError(_("Rule “%(rule)s”: choose whose details and which address.", rule=rule.name))
             if rule.action == "partner_read":
                 if not rule.partner_field_ids or not rule.variable_name:
                     raise ValidationError(_(
@@ -72,8 +88,8 @@ class StageAutomationRule(models.Model):
             partner = partner.browse(partner.address_get([self.partner_address_type])[self.partner_address_type])
         run._set_outputs(self._read_variables(lead, partner, self.partner_field_ids, self.variable_name,
                                               self.read_printable))
-        return _("Read %(fields)s of %(partner)s.", partner=partner.display_name,
-                 fields=", ".join(self.partner_field_ids.mapped("field_description")))
+        return _lt("Read %(fields)s of %(partner)s.", partner=partner.display_name,
+                   fields=", ".join(self.partner_field_ids.mapped("field_description")))
 
     def _run_action_partner_write(self, run, lead):
         partner = self._details_partner(lead)
@@ -84,8 +100,8 @@ class StageAutomationRule(models.Model):
                 address = partner.create({"type": self.partner_address_type, "parent_id": partner.id})
             partner = address
         partner.write(values)
-        return _("Updated %(fields)s of %(partner)s.", partner=partner.display_name,
-                 fields=", ".join(self.value_ids.field_id.mapped("field_description")))
+        return _lt("Updated %(fields)s of %(partner)s.", partner=partner.display_name,
+                   fields=", ".join(self.value_ids.field_id.mapped("field_description")))
 
     def _details_partner(self, lead):
         """The contact, or its company, whose details the rule reads or modifies."""
@@ -93,4 +109,3 @@ class StageAutomationRule(models.Model):
         if not partner:
             raise UserError(_("The lead has no contact: there are no details to read or modify."))
         return partner.commercial_partner_id if self.partner_target == "company" else partner
-

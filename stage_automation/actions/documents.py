@@ -1,19 +1,27 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.safe_eval import safe_eval, time as safe_time
+from odoo.tools.safe_eval import safe_eval
+from odoo.tools.safe_eval import time as safe_time
+from odoo.tools.translate import _lt
 
 from odoo.addons.base.models.ir_qweb import QWebException
 
 
 class StageAutomationRule(models.Model):
-    _inherit = "stage.automation.rule"
+    """"Create a document": a PDF report printed and attached to the lead.
+
+    Actions that print a report (here, and "Get CRM data") use the part
+    ``report`` and say of which model (``report_model``).
+    """
+
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(selection_add=[("document", "Create a document")], ondelete={"document": "cascade"})
+    action_uses_report = fields.Boolean(compute="_compute_action_uses")
     report_id = fields.Many2one(
-        "ir.actions.report", string="Report", ondelete="set null",
+        "ir.actions.report", ondelete="set null",
         domain="[('model', '=', report_model), ('report_type', '=', 'qweb-pdf')]",
         help="The PDF report to print; it is attached to the lead.")
-    report_model = fields.Char(compute="_compute_report_model", string="Model of the report")
     document_name = fields.Char(
         string="File name", translate=True,
         help="Name of the PDF; placeholders such as {{ object.name }} are rendered on the lead. "
@@ -27,11 +35,15 @@ class StageAutomationRule(models.Model):
              "attached and can use it (vars.attachment_ids, vars.document_url). Not set: the PDF is created "
              "by a separate job and the next rules start at once, without it.")
 
-    @api.depends("action")
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), "document": {"report"}}
+
     def _compute_report_model(self):
-        """Model whose reports the rule may print: the lead for "Create a document"."""
-        for rule in self:
-            rule.report_model = "crm.lead" if rule.action == "document" else False
+        result = super()._compute_report_model()
+        for rule in self.filtered(lambda r: r.action == "document"):
+            rule.report_model = "crm.lead"
+        return result
 
     @api.constrains("action", "report_id")
     def _check_report(self):
@@ -63,11 +75,11 @@ class StageAutomationRule(models.Model):
             raise UserError(_("The report this rule printed was deleted: choose another one."))
         if self.document_wait:
             attachment = self._create_document(run, lead, self._document_records(lead))
-            return _("Document “%(name)s” attached to the lead.", name=attachment.name)
+            return _lt("Document “%(name)s” attached to the lead.", name=attachment.name)
         run.with_delay(description=_("Stage automation: document of %(run)s", run=run.display_name)
                        )._create_document_in_background()
-        return _("The document “%(report)s” is being created in the background; the next rules do not wait for it.",
-                 report=self.report_id.name)
+        return _lt("The document “%(report)s” is being created in the background; the next rules do not wait for it.",
+                   report=self.report_id.name)
 
     def _document_records(self, lead):
         """Records the report of a "Create a document" rule prints for ``lead``.
@@ -116,7 +128,7 @@ class StageAutomationRule(models.Model):
 
 
 class StageAutomationRun(models.Model):
-    _inherit = "stage.automation.run"
+    _inherit = "stage.automation.run"  # pylint: disable=consider-merging-classes-inherited
 
     def _create_document_in_background(self):
         """Queue job of a "Create a document" rule that does not wait for the PDF.
@@ -136,12 +148,12 @@ class StageAutomationRun(models.Model):
                 attachment = rule._create_document(run, lead, rule._document_records(lead))
         except UserError as error:
             message = error.args[0]
-            self.write({"state": "failed", "reason": _("Failed to create the document: %(message)s", message=message)})
+            self._set_state("failed", _lt("Failed to create the document: %(message)s", message=message))
             self.lead_id.message_post(
                 body=_("Automation rule “%(rule)s” failed: %(message)s", rule=self.rule_id.name, message=message),
                 subtype_xmlid="mail.mt_note")
             return self.reason
-        self.reason = _("Document “%(name)s” attached to the lead.", name=attachment.name)
+        self._set_reason(_lt("Document “%(name)s” attached to the lead.", name=attachment.name))
         return self.reason
 
 

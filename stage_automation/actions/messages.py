@@ -1,10 +1,18 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
+from odoo.tools.translate import _lt
 
 
 class StageAutomationRule(models.Model):
-    _inherit = "stage.automation.rule"
+    """Messages to employees and notes on the lead: notification, note, e-mail, chatter message, history entry.
+
+    Actions that can send an e-mail template (here, and the e-mail to the
+    customer) use the part ``mail_template``; a template chosen replaces the
+    rule's summary and body.
+    """
+
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[
@@ -17,9 +25,10 @@ class StageAutomationRule(models.Model):
         ondelete={"notify": "cascade", "note": "cascade", "email_responsible": "cascade", "post": "cascade",
                   "log": "cascade"},
     )
+    action_uses_mail_template = fields.Boolean(compute="_compute_action_uses")
     notify_author = fields.Selection(
         [("odoobot", "OdooBot"), ("responsible", "The lead's responsible"), ("user", "A user")],
-        string="Notification from", default="odoobot", required=True,
+        string="Notification from", default="odoobot",
         help="Who the notification shows as its author.")
     notify_author_user_id = fields.Many2one("res.users", string="Author", domain="[('share', '=', False)]")
     mail_template_id = fields.Many2one(
@@ -27,9 +36,31 @@ class StageAutomationRule(models.Model):
         domain="[('model', '=', 'crm.lead')]",
         help="Leave empty to write the subject (Summary) and the text (Body) on the rule.")
 
-    @api.constrains("action", "body", "mail_template_id")
+    @api.model
+    def _action_parts(self):
+        texts = {"recipients", "summary", "body"}
+        return {
+            **super()._action_parts(),
+            "notify": texts,
+            "note": {"body"},
+            "email_responsible": texts | {"mail_template"},
+            "post": texts,
+            "log": {"body"},
+        }
+
+    @api.depends("mail_template_id")
+    def _compute_action_uses(self):
+        result = super()._compute_action_uses()
+        # The template brings its own subject and text.
+        for rule in self.filtered(lambda r: r.action_uses_mail_template and r.mail_template_id):
+            rule.action_uses_summary = rule.action_uses_body = False
+        return result
+
+    @api.constrains("action", "body", "mail_template_id", "notify_author")
     def _check_message_content(self):
         for rule in self:
+            if rule.action == "notify" and not rule.notify_author:
+                raise ValidationError(_("Rule “%(rule)s”: choose who the notification is from.", rule=rule.name))
             if rule.action in ("notify", "note", "post", "log") and not rule.body:
                 raise ValidationError(_("Rule “%(rule)s”: write the text of the message.", rule=rule.name))
             if rule.action == "email_responsible" and not (rule.mail_template_id or rule.body):
@@ -61,7 +92,7 @@ class StageAutomationRule(models.Model):
             author_id=author.id,
             email_from=author.email_formatted or None,
         )
-        return _("Notified %(users)s.", users=", ".join(users.mapped("name")))
+        return _lt("Notified %(users)s.", users=", ".join(users.mapped("name")))
 
     def _notify_author(self, lead):
         """The partner a notification comes from; OdooBot when the chosen person is not there any more."""
@@ -74,7 +105,7 @@ class StageAutomationRule(models.Model):
 
     def _run_action_note(self, run, lead):
         lead.message_post(body=plaintext2html(self._render("body", lead)), subtype_xmlid="mail.mt_note")
-        return _("Note logged on the lead.")
+        return _lt("Note logged on the lead.")
 
     def _run_action_post(self, run, lead):
         """A message in the lead's chatter (a comment, not an internal note): the followers
@@ -89,8 +120,8 @@ class StageAutomationRule(models.Model):
         )
         notified = message.notified_partner_ids
         if not notified:
-            return _("Message posted on the lead; it has no follower to notify.")
-        return _("Message posted on the lead for %(partners)s.", partners=", ".join(notified.mapped("name")))
+            return _lt("Message posted on the lead; it has no follower to notify.")
+        return _lt("Message posted on the lead for %(partners)s.", partners=", ".join(notified.mapped("name")))
 
     def _run_action_log(self, run, lead):
         """An entry in the lead's history that notifies nobody.
@@ -103,7 +134,7 @@ class StageAutomationRule(models.Model):
         addressed to anyone.
         """
         lead._message_log(body=plaintext2html(self._render("body", lead)))
-        return _("Logged in the history of the lead.")
+        return _lt("Logged in the history of the lead.")
 
     def _run_action_email_responsible(self, run, lead):
         users = self._get_recipients(lead)
@@ -128,4 +159,4 @@ class StageAutomationRule(models.Model):
             if email_from:
                 values["email_from"] = email_from
             self.env["mail.mail"].create(values)
-        return _("E-mail queued for %(users)s.", users=", ".join(users.mapped("name")))
+        return _lt("E-mail queued for %(users)s.", users=", ".join(users.mapped("name")))

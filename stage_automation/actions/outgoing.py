@@ -8,6 +8,7 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import str2bool
+from odoo.tools.translate import _lt
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -24,16 +25,17 @@ class StageAutomationRule(models.Model):
 
     Both POST signed JSON from a queue job: network errors and 5xx answers are
     retried by queue_job with its backoff (same idempotency key each time),
-    4xx answers fail the run at once.
+    4xx answers fail the run at once. Their address, secret and timeout are
+    the family's (``outgoing_*``); the fields sent are the webhook's own.
     """
 
-    _inherit = "stage.automation.rule"
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[("webhook", "Webhook (outgoing)"), ("robot_call", "Robot call")],
         ondelete={"webhook": "cascade", "robot_call": "cascade"},
     )
-    webhook_url = fields.Char(
+    outgoing_url = fields.Char(
         string="Address", help="The receiver's URL (https://…). For robot calls, empty uses the telephony provider "
                                "of the system parameters stage_automation.robot_call_url and "
                                "stage_automation.robot_call_secret (its signing secret).")
@@ -41,18 +43,22 @@ class StageAutomationRule(models.Model):
         "ir.model.fields", "stage_automation_rule_webhook_field_rel", "rule_id", "field_id", string="Fields sent",
         domain="[('model', '=', 'crm.lead'), ('store', '=', True), ('ttype', '!=', 'binary')]",
         help="Fields of the lead sent in the JSON body; its id, name and stage always are.")
-    webhook_secret = fields.Char(
+    outgoing_secret = fields.Char(
         string="Signing secret", copy=False, default=lambda self: secrets.token_hex(32),
         groups="stage_automation.group_stage_automation_lead_update,"
                "stage_automation.group_stage_automation_opportunity_update",
         help=f"The receiver checks the header {SIGNATURE_HEADER}: the hexadecimal HMAC-SHA256 of the body "
              "with this secret.")
-    webhook_timeout = fields.Integer(string="Timeout (seconds)", default=10)
+    outgoing_timeout = fields.Integer(string="Timeout (seconds)", default=10)
 
-    @api.constrains("action", "webhook_url", "webhook_timeout", "body")
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), "robot_call": {"body"}}
+
+    @api.constrains("action", "outgoing_url", "outgoing_timeout", "body")
     def _check_outgoing(self):
         for rule in self.filtered(lambda r: r.action in OUTGOING_ACTIONS):
-            url = rule.webhook_url or (rule.action == "robot_call" and rule._robot_call_url())
+            url = rule.outgoing_url or (rule.action == "robot_call" and rule._robot_call_url())
             if not url:
                 raise ValidationError(_("Rule “%(rule)s”: give the receiver's address (http:// or https://).",
                                         rule=rule.name))
@@ -61,20 +67,20 @@ class StageAutomationRule(models.Model):
             except outbound.AddressError as error:
                 raise ValidationError(_("Rule “%(rule)s”: %(problem)s", rule=rule.name,
                                         problem=rule._address_problem(url, error))) from error
-            if not 1 <= rule.webhook_timeout <= 120:
+            if not 1 <= rule.outgoing_timeout <= 120:
                 raise ValidationError(_("Rule “%(rule)s”: the timeout is between 1 and 120 seconds.",
                                         rule=rule.name))
             if rule.action == "robot_call" and not rule.body:
                 raise ValidationError(_("Rule “%(rule)s”: write what the robot says.", rule=rule.name))
-            if rule.action == "robot_call" and not rule.webhook_url and not rule._robot_call_secret():
+            if rule.action == "robot_call" and not rule.outgoing_url and not rule._robot_call_secret():
                 raise ValidationError(_(
                     "Rule “%(rule)s”: the provider's address comes from the system parameters, so does its "
                     "signing secret: set stage_automation.robot_call_secret.", rule=rule.name))
 
-    def action_regenerate_webhook_secret(self):
+    def action_regenerate_outgoing_secret(self):
         self.check_access("write")
         for rule in self:
-            rule.webhook_secret = secrets.token_hex(32)
+            rule.outgoing_secret = secrets.token_hex(32)
         return True
 
     def _needs_own_transaction(self):
@@ -92,14 +98,14 @@ class StageAutomationRule(models.Model):
         values = lead.read(list(dict.fromkeys(names)))[0]
         payload = {"event": "stage_automation.rule", "rule": self.name, "rule_id": self.id, "run_id": run.id,
                    "lead_id": lead.id, "fields": values}
-        status = self._post_signed(self.webhook_url, self.sudo().webhook_secret, payload, run,
+        status = self._post_signed(self.outgoing_url, self.sudo().outgoing_secret, payload, run,
                                    allow_private=self._private_addresses_allowed())
-        return _("Sent to %(url)s (answer %(status)s).", url=self.webhook_url, status=status)
+        return _lt("Sent to %(url)s (answer %(status)s).", url=self.outgoing_url, status=status)
 
     def _run_action_robot_call(self, run, lead):
-        number = self._customer_number(lead, _("no call was requested"))
-        if self.webhook_url:
-            url, secret = self.webhook_url, self.sudo().webhook_secret
+        number = self._customer_number(lead, _lt("no call was requested"))
+        if self.outgoing_url:
+            url, secret = self.outgoing_url, self.sudo().outgoing_secret
             allow_private = self._private_addresses_allowed()
         else:
             # The telephony provider of the system parameters is the administrator's own choice.
@@ -111,7 +117,7 @@ class StageAutomationRule(models.Model):
         payload = {"event": "stage_automation.robot_call", "to": number, "message": self._render("body", lead),
                    "language": lead.lang_id.code or lead.user_id.lang, "lead_id": lead.id, "run_id": run.id}
         status = self._post_signed(url, secret, payload, run, allow_private=allow_private)
-        return _("Robot call to %(number)s requested (answer %(status)s).", number=number, status=status)
+        return _lt("Robot call to %(number)s requested (answer %(status)s).", number=number, status=status)
 
     def _private_addresses_allowed(self):
         """Whether the addresses written on rules may lead into the server's own network.
@@ -166,7 +172,7 @@ class StageAutomationRule(models.Model):
             "User-Agent": "Odoo stage_automation",
         }
         try:
-            answer = outbound.post(target, address, body, headers, self.webhook_timeout)
+            answer = outbound.post(target, address, body, headers, self.outgoing_timeout)
         except requests.RequestException as error:
             raise RetryableJobError(_("%(url)s could not be reached (%(error)s)",
                                       url=url, error=error.__class__.__name__)) from error

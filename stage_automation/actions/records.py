@@ -2,25 +2,29 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import _lt
 
 _logger = logging.getLogger(__name__)
 
 
 class StageAutomationRule(models.Model):
-    _inherit = "stage.automation.rule"
+    """The lead itself: move it to another stage, edit its fields, delete it."""
+
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(
         selection_add=[
-            ("change_user", "Change responsible"),
             ("change_stage", "Change stage"),
             ("write", "Edit the lead"),
             ("unlink", "Delete the lead"),
         ],
-        ondelete={"change_user": "cascade", "change_stage": "cascade", "write": "cascade", "unlink": "cascade"},
+        ondelete={"change_stage": "cascade", "write": "cascade", "unlink": "cascade"},
     )
-    user_id = fields.Many2one("res.users", string="New responsible", domain="[('share', '=', False)]")
     target_stage_id = fields.Many2one("crm.stage", string="Move to stage", ondelete="cascade")
-    value_ids = fields.One2many("stage.automation.rule.value", "rule_id", string="Field values", copy=True)
+
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), "write": {"values"}}
 
     @api.constrains("action", "target_stage_id", "team_id", "stage_id")
     def _check_record_actions(self):
@@ -44,26 +48,20 @@ class StageAutomationRule(models.Model):
         for rule in self.filtered(lambda r: r.action == "write" and not r.value_ids):
             raise ValidationError(_("Rule “%(rule)s”: add at least one field to set.", rule=rule.name))
 
-    def _run_action_change_user(self, run, lead):
-        if not self.user_id.active:
-            raise UserError(_("User “%(user)s” is archived.", user=self.user_id.name))
-        lead.write({"user_id": self.user_id.id})
-        return _("Responsible set to %(user)s.", user=self.user_id.name)
-
     def _run_action_change_stage(self, run, lead):
         target = self.target_stage_id
         if lead.stage_id == target:
-            return _("The lead is already in stage “%(stage)s”.", stage=target.name)
+            return _lt("The lead is already in stage “%(stage)s”.", stage=target.name)
         refused = lead._stage_automation_check_loop()
         if refused:
             raise UserError(refused)
         old = lead.stage_id
         lead.write({"stage_id": target.id})
-        return _("Moved from “%(old)s” to “%(new)s”.", old=old.name, new=target.name)
+        return _lt("Moved from “%(old)s” to “%(new)s”.", old=old.name, new=target.name)
 
     def _run_action_write(self, run, lead):
         lead.write(self._prepare_values(lead))
-        return _("Updated %(fields)s.", fields=", ".join(self.value_ids.field_id.mapped("field_description")))
+        return _lt("Updated %(fields)s.", fields=", ".join(self.value_ids.field_id.mapped("field_description")))
 
     def _needs_own_transaction(self):
         return self.action == "unlink" or super()._needs_own_transaction()
@@ -81,15 +79,4 @@ class StageAutomationRule(models.Model):
         run.lead_id = False
         lead.unlink()
         _logger.info("Stage automation rule %s (run %s) deleted lead %s (%s).", self.id, run.id, lead_id, name)
-        return _("Deleted the lead “%(lead)s” (id %(id)s).", lead=name, id=lead_id)
-
-    def _render_value(self, line, lead):
-        return self._render("value", lead, record=line)
-
-    def _value_model(self):
-        """Model whose fields the value lines of this rule set."""
-        return "crm.lead"
-
-    def _prepare_values(self, lead):
-        """``{field name: value}`` of the rule's value lines, rendered on ``lead``."""
-        return {line.field_id.name: line._convert(self._render_value(line, lead)) for line in self.value_ids}
+        return _lt("Deleted the lead “%(lead)s” (id %(id)s).", lead=name, id=lead_id)

@@ -2,36 +2,49 @@ from lxml import html as lxml_html
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_datetime, html2plaintext, plaintext2html
+from odoo.tools import html2plaintext, plaintext2html
+from odoo.tools.translate import _lt
 
 from ..engine import timing as engine
+from ..engine.exceptions import SkipRun
 from ..models.stage_automation_rule import DELAY_UNITS
-from ..models.stage_automation_run import SkipRun
 
 
 class StageAutomationRule(models.Model):
-    _inherit = "stage.automation.rule"
+    """"Wait": the rules chained after this one wait for a period, or until the client writes."""
+
+    _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(selection_add=[("wait", "Wait")], ondelete={"wait": "cascade"})
     wait_mode = fields.Selection(
         [("period", "For a period"), ("reply", "Until the client writes")],
-        string="Wait", default="period", required=True,
+        string="Wait", default="period",
         help="For a period: the rules chained after this one start when the period is over. "
              "Until the client writes: they start when a message from the client arrives on the lead "
              "(an e-mail, a portal comment) or, with live chat, in a chat with them.")
     wait_delay = fields.Integer(
         string="Wait for", default=1,
         help="The period; when waiting for the client, the longest wait (0: no limit).")
-    wait_unit = fields.Selection(DELAY_UNITS, string="Wait unit", default="days", required=True)
+    wait_unit = fields.Selection(DELAY_UNITS, string="Wait unit", default="days")
     wait_timeout = fields.Selection(
         [("continue", "Go on with the next rules"), ("stop", "Stop: the next rules do not run")],
-        string="If the client does not write", default="continue", required=True)
+        string="If the client does not write", default="continue")
 
-    @api.constrains("action", "wait_mode", "wait_delay")
+    @api.model
+    def _action_parts(self):
+        return {**super()._action_parts(), "wait": {"body"}}
+
+    @api.constrains("action", "wait_mode", "wait_delay", "wait_unit", "wait_timeout")
     def _check_wait(self):
         for rule in self.filtered(lambda r: r.action == "wait"):
-            if rule.wait_delay < 0 or (rule.wait_mode == "period" and not rule.wait_delay):
+            if not rule.wait_mode:
+                raise ValidationError(_("Rule “%(rule)s”: choose what to wait for.", rule=rule.name))
+            no_period = rule.wait_mode == "period" and not rule.wait_delay
+            if rule.wait_delay < 0 or no_period or (rule.wait_delay and not rule.wait_unit):
                 raise ValidationError(_("Rule “%(rule)s”: say how long to wait.", rule=rule.name))
+            if rule.wait_mode == "reply" and rule.wait_delay and not rule.wait_timeout:
+                raise ValidationError(_("Rule “%(rule)s”: say what happens if the client does not write.",
+                                        rule=rule.name))
 
     def _stage_automation_output_names(self):
         names = super()._stage_automation_output_names()
@@ -46,13 +59,12 @@ class StageAutomationRule(models.Model):
         until = self._wait_until(lead) if self.wait_delay else False
         if self.body:
             lead.message_post(body=plaintext2html(self._render("body", lead)), subtype_xmlid="mail.mt_note")
-        moment = until and format_datetime(self.env, until, tz=lead.user_id.tz or "UTC", dt_format="short")
         if self.wait_mode == "period":
-            reason = _("Waiting until %(moment)s.", moment=moment)
+            reason = _lt("Waiting until %(moment)s.", moment=until)
         elif until:
-            reason = _("Waiting for the client to write, until %(moment)s at the latest.", moment=moment)
+            reason = _lt("Waiting for the client to write, until %(moment)s at the latest.", moment=until)
         else:
-            reason = _("Waiting for the client to write.")
+            reason = _lt("Waiting for the client to write.")
         run._pause(until, reason)
         return reason
 
@@ -61,26 +73,26 @@ class StageAutomationRule(models.Model):
         try:
             return self._compute_due(lead, fields.Datetime.now(), {}, timing=timing)
         except engine.TimingError as error:
-            raise UserError(_("Cannot compute the end of the wait: %(error)s.", error=error)) from error
+            raise UserError(_("Cannot compute the end of the wait: %(error)s.",
+                              error=self._message_text(error.args[0]))) from error
 
     def _end_wait(self, run, lead):
         """The paused run is due again: its period is over, the client wrote, or the longest wait is over."""
-        delay = self._delay_text(self.wait_delay, self.wait_unit)
+        delay = self._delay_message(self.wait_delay, self.wait_unit)
         if self.wait_mode == "period":
-            return _("Waited %(delay)s.", delay=delay)
+            return _lt("Waited %(delay)s.", delay=delay)
         message = run.wait_reply_message_id
         if not message and self.wait_timeout == "stop":
-            raise SkipRun(_("Skipped: the client did not write within %(delay)s; the next rules do not run.",
-                            delay=delay))
+            raise SkipRun(_lt("Skipped: the client did not write within %(delay)s; the next rules do not run.",
+                              delay=delay))
         run._set_outputs({"client_replied": bool(message), "client_reply": _reply_text(message.body)})
         if message:
-            return _("The client wrote on %(moment)s: the next rules go on.", moment=format_datetime(
-                self.env, message.date, tz=lead.user_id.tz or "UTC", dt_format="short"))
-        return _("The client did not write within %(delay)s: the next rules go on.", delay=delay)
+            return _lt("The client wrote on %(moment)s: the next rules go on.", moment=message.date)
+        return _lt("The client did not write within %(delay)s: the next rules go on.", delay=delay)
 
 
 class StageAutomationRun(models.Model):
-    _inherit = "stage.automation.run"
+    _inherit = "stage.automation.run"  # pylint: disable=consider-merging-classes-inherited
 
     wait_reply_message_id = fields.Many2one(
         "mail.message", string="Client's message", ondelete="set null", readonly=True,
@@ -107,7 +119,7 @@ class StageAutomationRun(models.Model):
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     def _message_post_after_hook(self, message, msg_vals):
         result = super()._message_post_after_hook(message, msg_vals)

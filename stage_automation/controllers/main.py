@@ -22,8 +22,11 @@ class StageAutomationController(http.Controller):
     """Inbound events: the trigger webhook, the JSON form endpoint and the tracking of sent e-mails.
 
     The webhook and the form endpoint are ``stage_automation_json`` routes:
-    ``ir.http`` refuses a wrong method, media type or length before the
-    body is read, and answers their errors in JSON (see ``models/ir_http.py``).
+    ``ir.http`` refuses a wrong method, media type or length, and a client
+    over the form's rate limit, before the body is read, and answers their
+    errors in JSON (see ``models/ir_http.py``). What is left here is parsing
+    the body and one call of ``stage.automation.trigger``, whose exceptions
+    become status codes.
     """
 
     @http.route("/stage_automation/webhook/<string:token>", type="http", auth="public", methods=["POST"],
@@ -38,20 +41,18 @@ class StageAutomationController(http.Controller):
         trigger = request.env["stage.automation.trigger"].sudo()._find_by_token(token)
         if not trigger:
             return _answer({"error": _("Unknown or revoked token.")}, 403)
-        body, error = _read_json_body()
-        if error:
-            return error
         try:
-            return _answer(trigger._fire_webhook(body), 200)
-        except MissingError as exc:
-            return _answer({"error": exc.args[0]}, 404)
-        except UserError as exc:
-            return _answer({"error": exc.args[0]}, 400)
+            return _answer(trigger._fire_webhook(_json_body()), 200)
+        except MissingError as error:
+            return _answer({"error": error.args[0]}, 404)
+        except UserError as error:
+            return _answer({"error": error.args[0]}, 400)
 
-    @http.route("/stage_automation/form", type="http", auth="public", methods=["POST"],
-                csrf=False, save_session=False, max_content_length=MAX_FORM_BODY, stage_automation_json=True)
+    @http.route("/stage_automation/form", type="http", auth="public", methods=["POST"], csrf=False,
+                save_session=False, max_content_length=MAX_FORM_BODY, stage_automation_json=True,
+                stage_automation_rate_limit="form")
     def form(self, **kwargs):
-        """A form of a website or of a landing page was sent: the customer's open leads are fired.
+        """A form of a web page was sent: the customer's open leads are fired.
 
         Body: ``{"form": "name", "email": …, "phone": …, "callback": false, …}``; ``callback: true``
         is a callback request. Every key is kept as the payload of the firing.
@@ -60,18 +61,10 @@ class StageAutomationController(http.Controller):
         not, at once (a queue job fires them; the firings are in the leads' trigger logs), 400 for a
         malformed body, 413 for a body over 16 KiB, 429 when the client address sent too many forms.
         """
-        client = request.httprequest.remote_addr or "unknown"
-        retry_after = request.env["stage.automation.rate.limit"].sudo()._retry_after("form", client)
-        if retry_after:
-            return _answer({"error": _("Too many forms from your address: try again in %(seconds)s seconds.",
-                                       seconds=retry_after)}, 429, headers=[("Retry-After", str(retry_after))])
-        body, error = _read_json_body()
-        if error:
-            return error
         try:
-            request.env["stage.automation.trigger"].sudo()._submit_form(body)
-        except UserError as exc:
-            return _answer({"error": exc.args[0]}, 400)
+            request.env["stage.automation.trigger"].sudo()._submit_form(_json_body())
+        except UserError as error:
+            return _answer({"error": error.args[0]}, 400)
         return _answer({"status": "received"}, 202)
 
     @http.route("/stage_automation/track/<int:run_id>/<string:token>/blank.gif", type="http", auth="public",
@@ -99,12 +92,15 @@ class StageAutomationController(http.Controller):
         return request.redirect(url, code=301, local=False)
 
 
-def _read_json_body():
-    """The JSON body of the request (its length was checked before it was read), or a 400 answer."""
+def _json_body():
+    """The JSON body of the request (its length was checked before it was read).
+
+    :raise UserError: the body is not UTF-8 JSON
+    """
     try:
-        return json.loads(request.httprequest.get_data(cache=False).decode()), None
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None, _answer({"error": _("The body is not valid JSON.")}, 400)
+        return json.loads(request.httprequest.get_data(cache=False).decode())
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise UserError(_("The body is not valid JSON.")) from error
 
 
 def _tracked_run(run_id, token):

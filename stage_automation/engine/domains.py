@@ -8,12 +8,11 @@ expression computed on its way, only such a structure is accepted.
 
 from datetime import date, datetime
 
+from .exceptions import DomainError
+
 OPERATORS = ("&", "|", "!")
 LITERAL_TYPES = (str, int, float, bool, date, datetime, type(None))
 
-
-class DomainError(ValueError):
-    """The condition is not a domain of literals."""
 
 
 def check_literal_domain(domain):

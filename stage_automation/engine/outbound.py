@@ -16,25 +16,13 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
+from .exceptions import AddressError
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ANSWER_TEXT_LIMIT = 200  # characters told of an answer: its status line, where it redirects
 # IPv6 ranges whose last 32 bits are an IPv4 address the packets go to: IPv4-mapped, IPv4-compatible, NAT64.
 _IPV4_CARRIERS = tuple(ipaddress.ip_network(net) for net in ("::ffff:0:0/96", "::/96", "64:ff9b::/96"))
 
-
-class AddressError(ValueError):
-    """The URL is not called. ``code`` says why (the caller words it), ``address`` is the refused address.
-
-    Codes: ``characters`` (backslash, whitespace or control character),
-    ``malformed`` (unreadable, or a port outside 1-65535), ``scheme`` (not
-    http or https), ``userinfo`` (a user name or password before ``@``),
-    ``host`` (no host name), ``private`` (resolves to a non-public address).
-    """
-
-    def __init__(self, code, address=None):
-        super().__init__(code, address)
-        self.code = code
-        self.address = address
 
 
 @dataclass(frozen=True)
@@ -125,7 +113,8 @@ class _PinnedTLSAdapter(HTTPAdapter):
         super().__init__()
 
     def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, server_hostname=self.hostname, assert_hostname=self.hostname, **kwargs)
+        return super().init_poolmanager(
+            *args, server_hostname=self.hostname, assert_hostname=self.hostname, **kwargs)
 
     def proxy_manager_for(self, proxy, **proxy_kwargs):
         return super().proxy_manager_for(proxy, server_hostname=self.hostname, assert_hostname=self.hostname,

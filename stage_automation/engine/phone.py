@@ -2,9 +2,7 @@
 
 import phonenumbers
 
-
-class PhoneError(ValueError):
-    """The text is not a usable phone number."""
+from .exceptions import PhoneError
 
 
 def to_e164(number, region=None):

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from .exceptions import TimingError
+
 IMMEDIATE = "immediate"
 DELAY = "delay"
 BEFORE_DATE = "before_date"
@@ -18,13 +20,11 @@ KINDS = (IMMEDIATE, DELAY, BEFORE_DATE, AFTER_DATE)
 
 UNITS = ("minutes", "hours", "days", "work_days")
 DAY_UNITS = ("days", "work_days")
+UTC = ZoneInfo("UTC")
 
 # How far ahead a working calendar is searched before it is declared empty.
 _SEARCH_DAYS = 3 * 366
 
-
-class TimingError(ValueError):
-    """The settings cannot give a moment (e.g. a calendar without working time)."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _at_local(day, tod, tz):
     naive = datetime.combine(day, tod)
     aware = naive.replace(tzinfo=tz)
     # Round-trip through UTC so that a time inside a DST gap lands on a real instant.
-    return aware.astimezone(ZoneInfo("UTC")).astimezone(tz)
+    return aware.astimezone(UTC).astimezone(tz)
 
 
 def hours_to_time(value):
@@ -131,7 +131,7 @@ def hours_to_time(value):
 def anchor_of(value, tz):
     """A date field's value as an aware moment: a plain date is local midnight."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):
         return datetime.combine(value, time.min, tzinfo=tz)
     raise TimingError(f"not a date: {value!r}")
@@ -150,7 +150,7 @@ def shift(moment, amount, unit, tz, calendar=None):
     return calendar.add_work_days(moment, amount, tz)
 
 
-def due_moment(timing, start, *, date_value=None, tz=ZoneInfo("UTC"), calendar=None):
+def due_moment(timing, start, *, date_value=None, tz=UTC, calendar=None):
     """The moment a rule is due.
 
     :param timing: the rule's :class:`Timing`

@@ -7,6 +7,8 @@ Pure Python, no Odoo import. A template reads them as ``vars['code']`` or
 import re
 from collections.abc import Mapping
 
+from .exceptions import UnknownVariable
+
 # A name a template can write after a dot: letters, digits and underscores, starting with a letter.
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # Names taken by the mapping's own methods: ``vars.items`` would not be a variable.
@@ -14,17 +16,9 @@ RESERVED = frozenset({"get", "items", "keys", "values"})
 NAMESPACES = ("vars", "constants")
 # The only expressions that look a variable up, for people without the template editor right.
 _LOOKUP = re.compile(
-    r"(?:%s)(?:\.(?P<attr>%s)|\[\s*(?P<quote>['\"])(?P<key>%s)(?P=quote)\s*\])"
-    % ("|".join(NAMESPACES), IDENTIFIER.pattern, IDENTIFIER.pattern))
+    rf"(?:{'|'.join(NAMESPACES)})"
+    rf"(?:\.(?P<attr>{IDENTIFIER.pattern})|\[\s*(?P<quote>['\"])(?P<key>{IDENTIFIER.pattern})(?P=quote)\s*\])")
 
-
-class UnknownVariable(KeyError):
-    """A template reads a variable that nothing has set."""
-
-    def __init__(self, namespace, name):
-        super().__init__(name)
-        self.namespace = namespace
-        self.name = name
 
 
 def is_valid_name(name):

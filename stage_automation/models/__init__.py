@@ -4,6 +4,9 @@ from . import stage_automation_render_mixin
 from . import stage_automation_rule
 from . import stage_automation_rule_value
 from . import stage_automation_run
+from . import stage_automation_run_schedule
+from . import stage_automation_run_execution
+from . import stage_automation_run_variables
 from . import stage_automation_constant
 from . import stage_automation_trigger
 from . import stage_automation_trigger_log

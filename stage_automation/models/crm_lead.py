@@ -2,12 +2,18 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.tools.translate import _lt
 
 # Writes of these fields may change the stage (stage_id is computed from team and type).
 STAGE_FIELDS = {"stage_id", "team_id", "type"}
 DEFAULT_INLINE_LIMIT = 20
 DEFAULT_LOOP_MAX_MOVES = 10
 DEFAULT_LOOP_WINDOW_MINUTES = 60
+# Why an archived lead's pending runs stop, by the ``stage_automation_exit`` key of the context.
+EXIT_REASONS = {
+    "archived": _lt("Cancelled: the lead was archived."),
+    "lost": _lt("Cancelled: the lead was lost."),
+}
 # Plain lead fields that people who are not "Mail Template Editor" may use as
 # {{ object.… }} placeholders in rules: rendered by lookup, no code evaluated.
 LEAD_PLACEHOLDERS = tuple(f"object.{path}" for path in (
@@ -21,7 +27,7 @@ LEAD_PLACEHOLDERS = tuple(f"object.{path}" for path in (
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     stage_automation_run_ids = fields.One2many(
         "stage.automation.run", "lead_id", string="Automation runs",
@@ -59,8 +65,7 @@ class CrmLead(models.Model):
         date_fields = {name for name in vals if getattr(self._fields.get(name), "type", None) in ("date", "datetime")}
         result = super().write(vals)
         if vals.get("active") is False:
-            reason = self.env.context.get("stage_automation_exit_reason") or _(
-                "Cancelled: the lead was archived.")
+            reason = EXIT_REASONS[self.env.context.get("stage_automation_exit", "archived")]
             self.env["stage.automation.run"].sudo()._on_stage_exit(self, reason)
         moved = self.filtered(lambda lead: lead.id in stage_before and lead.stage_id != stage_before[lead.id])
         if moved:
@@ -72,7 +77,7 @@ class CrmLead(models.Model):
 
     def action_set_lost(self, **additional_values):
         return super(CrmLead, self.with_context(
-            stage_automation_exit_reason=_("Cancelled: the lead was lost."),
+            stage_automation_exit="lost",
         )).action_set_lost(**additional_values)
 
     # ------------------------------------------------------------
@@ -87,10 +92,10 @@ class CrmLead(models.Model):
         runs = self.env["stage.automation.run"].sudo()
         for (old_stage, new_stage), leads in by_move.items():
             if new_stage.is_won:
-                reason = _("Cancelled: the lead was won.")
+                reason = _lt("Cancelled: the lead was won.")
             else:
-                reason = _("Cancelled: the lead left stage “%(old)s” for “%(new)s”.",
-                           old=old_stage.name, new=new_stage.name)
+                reason = _lt("Cancelled: the lead left stage “%(old)s” for “%(new)s”.",
+                             old=old_stage.name, new=new_stage.name)
             runs._on_stage_exit(leads, reason)
 
     def _stage_automation_enter(self):
@@ -146,4 +151,3 @@ class CrmLead(models.Model):
         action["domain"] = [("lead_id", "=", self.id)]
         action["context"] = {"create": False, "search_default_group_by_stage": 0}
         return action
-

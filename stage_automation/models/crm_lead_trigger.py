@@ -13,7 +13,7 @@ READ_GROUPS = ("stage_automation.group_stage_automation_lead_read,"
 class CrmLead(models.Model):
     """Where the events of the customer reach the triggers, and the API integrators call."""
 
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     stage_automation_trigger_log_ids = fields.One2many(
         "stage.automation.trigger.log", "lead_id", string="Trigger log", groups=READ_GROUPS)

@@ -1,5 +1,10 @@
 from werkzeug.exceptions import (
-    HTTPException, LengthRequired, MethodNotAllowed, RequestEntityTooLarge, UnsupportedMediaType,
+    HTTPException,
+    LengthRequired,
+    MethodNotAllowed,
+    RequestEntityTooLarge,
+    TooManyRequests,
+    UnsupportedMediaType,
 )
 
 from odoo import _, models
@@ -8,7 +13,8 @@ from odoo.http import request
 
 class IrHttp(models.AbstractModel):
     """The JSON routes of stage automation (``@route(..., stage_automation_json=True)``: the webhook and
-    the form endpoint) judge a request on its headers, before Odoo reads its body, and answer in JSON."""
+    the form endpoint) judge a request on its headers and its client, before Odoo reads its body, and
+    answer in JSON: their controllers only parse the body and call the model."""
 
     _inherit = "ir.http"
 
@@ -16,7 +22,8 @@ class IrHttp(models.AbstractModel):
     def _pre_dispatch(cls, rule, args):
         """Refuse, before a byte of the body is read: another method than POST (Odoo lets OPTIONS
         through to every route), a body that is not JSON, a body of undeclared length (chunked: older
-        werkzeug versions would read it whole) or longer than the route's ``max_content_length``."""
+        werkzeug versions would read it whole) or longer than the route's ``max_content_length``, and
+        a client address over the rate limit of the route's ``stage_automation_rate_limit`` scope."""
         request.stage_automation_json = rule.endpoint.routing.get("stage_automation_json", False)
         super()._pre_dispatch(rule, args)
         if not request.stage_automation_json:
@@ -32,6 +39,13 @@ class IrHttp(models.AbstractModel):
         limit = httprequest.max_content_length
         if httprequest.content_length > limit:
             raise RequestEntityTooLarge(_("The body is larger than %(size)s.", size=_size(limit)))
+        scope = rule.endpoint.routing.get("stage_automation_rate_limit")
+        if scope:
+            retry_after = request.env["stage.automation.rate.limit"].sudo()._retry_after(
+                scope, httprequest.remote_addr or "unknown")
+            if retry_after:
+                raise TooManyRequests(_("Too many requests from your address: try again in %(seconds)s seconds.",
+                                        seconds=retry_after), retry_after=retry_after)
 
     @classmethod
     def _handle_error(cls, exception):

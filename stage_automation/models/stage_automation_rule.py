@@ -7,8 +7,14 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import (
-    format_amount, format_date, format_datetime, format_duration, formatLang, html2plaintext,
+    format_amount,
+    format_date,
+    format_datetime,
+    format_duration,
+    formatLang,
+    html2plaintext,
 )
+from odoo.tools.translate import LazyGettext, _lt
 
 from ..engine import timing as engine
 from ..engine.variables import UnknownVariable, Variables, is_valid_name
@@ -25,14 +31,24 @@ DELAY_UNITS = [
     ("days", "Days"),
     ("work_days", "Working days"),
 ]
+# "1 day", "3 days": (one, several) per delay unit.
+DELAY_WORDS = {
+    "minutes": (_lt("minute"), _lt("minutes")),
+    "hours": (_lt("hour"), _lt("hours")),
+    "days": (_lt("day"), _lt("days")),
+    "work_days": (_lt("working day"), _lt("working days")),
+}
 
 
 class StageAutomationRule(models.Model):
     """An automation rule (robot): an action run when a lead enters a stage.
 
-    Parameters of each action live with the action, in ``actions/``; this
-    model holds what every rule has: where it applies, when it runs and the
-    condition checked just before it runs.
+    Parameters of each action live with the action, in ``actions/`` (and its
+    form fragment in ``views/actions/``); this model holds what every rule
+    has: where it applies, when it runs, the condition checked just before it
+    runs, and the parts of the form several actions share (recipients, texts,
+    field values, variable name), which each action says it uses (see
+    :meth:`_action_parts`).
     """
 
     _name = "stage.automation.rule"
@@ -44,7 +60,7 @@ class StageAutomationRule(models.Model):
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
     stage_id = fields.Many2one(
-        "crm.stage", string="Stage", required=True, index=True, ondelete="cascade",
+        "crm.stage", required=True, index=True, ondelete="cascade",
         help="The rule is activated each time a lead enters this stage.")
 
     timing = fields.Selection(TIMINGS, string="Execute", required=True, default="immediate")
@@ -70,7 +86,12 @@ class StageAutomationRule(models.Model):
     filter_domain = fields.Char(
         help="Checked when the rule is about to run; the rule is skipped when the lead does not match.")
 
-    action = fields.Selection([], string="Action", required=True)
+    action = fields.Selection([], required=True)
+    action_uses_recipients = fields.Boolean(compute="_compute_action_uses")
+    action_uses_summary = fields.Boolean(compute="_compute_action_uses")
+    action_uses_body = fields.Boolean(compute="_compute_action_uses")
+    action_uses_values = fields.Boolean(compute="_compute_action_uses")
+    action_uses_variable = fields.Boolean(compute="_compute_action_uses")
     summary = fields.Char(translate=True, help="Activity summary, or subject of a notification or e-mail.")
     body = fields.Text(
         translate=True,
@@ -79,7 +100,7 @@ class StageAutomationRule(models.Model):
     recipient = fields.Selection(
         [("responsible", "Responsible"), ("users", "Specific users"),
          ("team", "Sales team members"), ("field", "User field of the lead")],
-        string="Recipients", required=True, default="responsible",
+        string="Recipients", default="responsible",
         help="Who receives the activity, notification or e-mail.")
     recipient_user_ids = fields.Many2many(
         "res.users", "stage_automation_rule_recipient_rel", "rule_id", "user_id", string="Users")
@@ -90,6 +111,10 @@ class StageAutomationRule(models.Model):
         "res.users", "stage_automation_rule_recipient_extra_rel", "rule_id", "user_id", string="Also to",
         domain="[('share', '=', False)]",
         help="Users who receive it too, besides the recipients above (e.g. the sales manager).")
+    value_ids = fields.One2many("stage.automation.rule.value", "rule_id", string="Field values", copy=True)
+    report_model = fields.Char(
+        compute="_compute_report_model", string="Model of the report",
+        help="Model whose PDF reports the rule may print: none, unless its action prints one.")
     variable_name = fields.Char(
         string="Variable name", compute="_compute_variable_name", store=True, readonly=False,
         help="Name under which the action publishes its result for the later rules "
@@ -148,15 +173,12 @@ class StageAutomationRule(models.Model):
     def _delay_text(self, delay=None, unit=None):
         """"3 days": the rule's delay, or the given one."""
         delay = self.delay if delay is None else delay
-        unit = unit or self.delay_unit
-        one = delay == 1
-        words = {
-            "minutes": _("minute") if one else _("minutes"),
-            "hours": _("hour") if one else _("hours"),
-            "days": _("day") if one else _("days"),
-            "work_days": _("working day") if one else _("working days"),
-        }
-        return f"{delay} {words.get(unit, '')}"
+        words = DELAY_WORDS.get(unit or self.delay_unit)
+        return f"{delay} {self.env._(words[delay != 1]) if words else ''}"
+
+    def _delay_message(self, delay, unit):
+        """"3 days" for a run's reason: a message, written out in the language of whoever reads the run."""
+        return _lt("%(count)s %(unit)s", count=delay, unit=DELAY_WORDS[unit][delay != 1])
 
     # ------------------------------------------------------------
     # AUTHOR: whose rights the runs use
@@ -221,7 +243,8 @@ class StageAutomationRule(models.Model):
         for rule in self.filtered(lambda r: r.timing in ("before_date", "after_date")):
             field = rule.date_field_id
             if not field:
-                raise ValidationError(_("Rule “%(rule)s” runs relative to a date: choose the date field.", rule=rule.name))
+                raise ValidationError(_("Rule “%(rule)s” runs relative to a date: choose the date field.",
+                                        rule=rule.name))
             if field.model != "crm.lead" or field.ttype not in ("date", "datetime"):
                 raise ValidationError(_(
                     "Rule “%(rule)s”: “%(field)s” is not a date field of leads.",
@@ -235,6 +258,11 @@ class StageAutomationRule(models.Model):
                     "Rule “%(rule)s”: “%(name)s” cannot be a variable name: use letters, digits and underscores, "
                     "starting with a letter (e.g. discount_code); get, items, keys and values are taken.",
                     rule=rule.name, name=rule.variable_name))
+
+    @api.constrains("action", "recipient")
+    def _check_recipients(self):
+        for rule in self.filtered(lambda r: r.action_uses_recipients and not r.recipient):
+            raise ValidationError(_("Rule “%(rule)s”: choose who receives it.", rule=rule.name))
 
     @api.constrains("after_previous", "stage_id", "sequence", "active")
     def _check_after_previous(self):
@@ -293,7 +321,7 @@ class StageAutomationRule(models.Model):
             resource_calendar = lead.user_id.resource_calendar_id or lead.company_id.resource_calendar_id \
                 or self.env.company.resource_calendar_id
             if not resource_calendar:
-                raise engine.TimingError(_("no working schedule is set for the responsible or the company"))
+                raise engine.TimingError(_lt("no working schedule is set for the responsible or the company"))
             resource = lead.user_id.resource_ids.filtered(lambda r: r.calendar_id == resource_calendar)[:1]
             key = (resource_calendar.id, resource.id)
             if key not in calendars:
@@ -303,12 +331,17 @@ class StageAutomationRule(models.Model):
         if timing.uses_date:
             date_value = lead[date_field.name]
             if not date_value:
-                raise engine.TimingError(_("the date “%(field)s” is empty", field=date_field.field_description))
+                raise engine.TimingError(_lt("the date “%(field)s” is empty", field=date_field.field_description))
             if date_field.ttype == "datetime":
                 date_value = date_value.replace(tzinfo=timezone.utc)
         due = engine.due_moment(
             timing, start.replace(tzinfo=timezone.utc), date_value=date_value, tz=tz, calendar=calendar)
         return due.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def _message_text(self, message):
+        """``message`` written out in this environment's language, e.g. in an error message: a message
+        (``_lt``, as :meth:`_compute_due` raises and actions return) is translated, plain text stays."""
+        return self.env._(message) if isinstance(message, LazyGettext) else str(message)
 
     # ------------------------------------------------------------
     # RENDERING
@@ -431,7 +464,7 @@ class StageAutomationRule(models.Model):
 
     def _did_not_run_reason(self):
         """Why the rules chained after this one are skipped."""
-        return _("Skipped: the previous rule “%(rule)s” did not run.", rule=self.name)
+        return _lt("Skipped: the previous rule “%(rule)s” did not run.", rule=self.name)
 
     def _get_recipients(self, lead):
         """Users an activity, notification or e-mail is for (active internal users only)."""
@@ -447,14 +480,41 @@ class StageAutomationRule(models.Model):
         return (users | self.recipient_extra_user_ids).filtered(lambda user: user.active and not user.share)
 
     # ------------------------------------------------------------
-    # ACTIONS
+    # ACTIONS: what each action family extends (see actions/__init__.py)
     # ------------------------------------------------------------
 
+    @api.model
+    def _action_parts(self):
+        """The shared parts of the rule form each action uses: ``{action key: {part, ...}}``.
+
+        Parts of every rule: ``recipients``, ``summary``, ``body``, ``values``
+        (field value lines) and ``variable`` (variable name); a family adds
+        parts of its own by declaring a boolean ``action_uses_<part>``
+        computed by :meth:`_compute_action_uses`. Each family adds its
+        action keys, calling ``super()``; an action not listed uses none.
+        """
+        return {}
+
+    @api.depends("action")
+    def _compute_action_uses(self):
+        """Set every ``action_uses_<part>`` flag from :meth:`_action_parts`; the form shows a part by its flag.
+
+        A family whose use of a part depends on more than the action (a
+        template replaces the texts) extends this, calling ``super()``.
+        """
+        parts_of = self._action_parts()
+        flags = [name for name, field in self._fields.items() if field.compute == "_compute_action_uses"]
+        for rule in self:
+            parts = parts_of.get(rule.action, ())
+            for flag in flags:
+                rule[flag] = flag.removeprefix("action_uses_") in parts
+
     def _run_action(self, run, lead):
-        """Perform the rule's action for ``lead``; returns a sentence saying what was done.
+        """Perform the rule's action for ``lead``; returns what was done, as a message (``_lt``) that
+        the run shows in its reader's language.
 
         Each action key ``x`` is implemented by a method ``_run_action_x(run, lead)``:
-        that is the extension point for other addons (see README).
+        that is the extension point for other addons (see actions/__init__.py).
         """
         self.ensure_one()
         method = getattr(self, f"_run_action_{self.action}", None)
@@ -472,6 +532,29 @@ class StageAutomationRule(models.Model):
         """
         self.ensure_one()
         return False
+
+    @api.model
+    def _close_created_records(self, leads):
+        """``leads`` left their stage: close what the rules' actions created to be done in it.
+
+        The engine calls this once per exit, after cancelling the pending
+        runs. A family whose actions create such records (activities, project
+        tasks) extends it with ``super()`` and closes those of the completed
+        runs whose rule asks for it.
+        """
+
+    def _value_model(self):
+        """Model whose fields the value lines of this rule set (the lead's, unless the action creates another)."""
+        return "crm.lead"
+
+    @api.depends("action")
+    def _compute_report_model(self):
+        """A family whose actions print a report (``report_id``) says of which model, calling ``super()``."""
+        self.report_model = False
+
+    def _prepare_values(self, lead):
+        """``{field name: value}`` of the rule's value lines, rendered on ``lead``."""
+        return {line.field_id.name: line._convert(self._render("value", lead, record=line)) for line in self.value_ids}
 
     def action_view_runs(self):
         self.ensure_one()

@@ -19,10 +19,10 @@ class StageAutomationRuleValue(models.Model):
 
     rule_id = fields.Many2one("stage.automation.rule", required=True, ondelete="cascade", index=True)
     model = fields.Char(
-        string="Model", compute="_compute_model", store=True, precompute=True,
+        compute="_compute_model", store=True, precompute=True,
         help="Model of the record the rule writes or creates, whose fields the line sets.")
     field_id = fields.Many2one(
-        "ir.model.fields", string="Field", required=True, ondelete="cascade",
+        "ir.model.fields", required=True, ondelete="cascade",
         domain=f"[('model', '=', model), ('store', '=', True), ('readonly', '=', False), "
                f"('ttype', 'in', {list(SUPPORTED_TYPES)})]")
     value = fields.Char(

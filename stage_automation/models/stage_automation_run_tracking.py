@@ -13,7 +13,7 @@ TRACKING_SCOPE = "stage_automation-tracking"
 class StageAutomationRun(models.Model):
     """Open and click tracking of the e-mails a run sends, feeding the "viewed" and "clicked" triggers."""
 
-    _inherit = "stage.automation.run"
+    _inherit = "stage.automation.run"  # pylint: disable=consider-merging-classes-inherited
 
     def _tracking_token(self):
         self.ensure_one()

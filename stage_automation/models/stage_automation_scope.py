@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.safe_eval import datetime as safe_datetime, dateutil, safe_eval, time as safe_time
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import dateutil, safe_eval
+from odoo.tools.safe_eval import time as safe_time
 
 from ..engine.domains import check_literal_domain
 
@@ -12,7 +14,7 @@ class StageAutomationScope(models.AbstractModel):
     _description = "Stage Automation Scope"
 
     company_id = fields.Many2one(
-        "res.company", string="Company", index=True, default=lambda self: self._default_company(),
+        "res.company", index=True, default=lambda self: self._default_company(),
         help="Leave empty to apply to the leads of every company (only users allowed in every company may).")
     team_id = fields.Many2one(
         "crm.team", string="Pipeline", index=True, ondelete="cascade",

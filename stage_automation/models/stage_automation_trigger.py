@@ -12,6 +12,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
 
+# The events of the core; the bridge addons add theirs with ``selection_add``.
 TRIGGER_TYPES = [
     ("email_received", "E-mail received"),
     ("message_sent", "Message sent to the customer"),
@@ -22,10 +23,6 @@ TRIGGER_TYPES = [
     ("form_submitted", "CRM form submitted"),
     ("callback_request", "Callback request"),
     ("webhook", "Webhook"),
-    ("visit", "Website visit"),
-    ("returning_visitor", "Returning visitor"),
-    ("livechat_first_message", "First live-chat message"),
-    ("livechat_message", "Live-chat message"),
     ("user_changed", "Responsible changed"),
     ("field_changed", "Field changed to a value"),
     ("resource_booked", "Resource booked"),
@@ -79,11 +76,10 @@ class StageAutomationTrigger(models.Model):
 
     # Filters on the event, by event type
     form_name = fields.Char(
-        string="Form", help="Only for this form (the name the form sends, or a part of the page address "
-                            "of a website form); empty for every form.")
+        string="Form", help="Only for this form (the name the form sends); empty for every form.")
     link_url = fields.Char(string="Link", help="Only when the clicked address contains this text; empty for any link.")
     field_id = fields.Many2one(
-        "ir.model.fields", string="Field", ondelete="cascade",
+        "ir.model.fields", ondelete="cascade",
         domain=[("model", "=", "crm.lead"), ("store", "=", True), ("name", "not in", UNWATCHABLE_FIELDS)])
     field_value = fields.Char(
         string="New value",
@@ -230,15 +226,7 @@ class StageAutomationTrigger(models.Model):
             "token_hash": _hash_token(token),
             "token_date": fields.Datetime.now(),
         })
-        url = f"{self.get_base_url()}/stage_automation/webhook/{token}"
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "stage.automation.trigger.token",
-            "name": _("Webhook ready"),
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_token": token, "default_url": url},
-        }
+        return self.env["stage.automation.trigger.token"]._action_show(self, token)
 
     def action_revoke_token(self):
         self.check_access("write")
@@ -341,7 +329,8 @@ class StageAutomationTrigger(models.Model):
         stored_payload = self.env["stage.automation.trigger.payload"].sudo()
         results = []
         for lead in leads.sudo():
-            candidates = self if explicit else self.filtered(lambda trigger: trigger._matches_event(lead, event))
+            candidates = self if explicit else self.filtered(
+                lambda trigger, lead=lead: trigger._matches_event(lead, event))
             candidates = candidates.sorted(lambda trigger: _stage_order(trigger.stage_id), reverse=True)
             from_stage = lead.stage_id
             refusals = {trigger: trigger._refusal(lead) for trigger in candidates}
@@ -420,11 +409,8 @@ class StageAutomationTrigger(models.Model):
             "stage_automation.inbound_max_leads", DEFAULT_INBOUND_MAX_LEADS))
 
     def _fire_webhook(self, body):
-        """Fire this webhook trigger for the lead(s) named by ``body``, the JSON of an inbound call.
-
-        The body names the lead with ``lead_id``, or the customer with
-        ``email`` or ``phone`` (their open leads, of this trigger's company
-        when it has one); ``payload`` is kept in the log.
+        """Fire this webhook trigger for the lead(s) named by ``body``, the JSON of an inbound call;
+        ``payload`` is kept in the log.
 
         :raise UserError: the body is malformed (nothing was changed)
         :raise MissingError: no open lead matches (nothing was changed)
@@ -437,6 +423,18 @@ class StageAutomationTrigger(models.Model):
         payload = body.get("payload")
         if payload is not None and not isinstance(payload, dict):
             raise UserError(_("“payload” must be a JSON object."))
+        leads = self._webhook_leads(body)
+        if not leads:
+            raise MissingError(_("No open lead matches."))
+        return self._fire(leads, payload=payload)
+
+    def _webhook_leads(self, body):
+        """The leads a webhook call names: the lead ``lead_id``, or the open leads of the customer
+        with that ``email`` or ``phone``; of this trigger's company only when it has one, as a token
+        speaks for its trigger's company and other companies' leads are not its callers' business.
+
+        :raise UserError: the body names no lead, or names it badly
+        """
         Lead = self.env["crm.lead"].sudo()
         lead_id = body.get("lead_id")
         if lead_id is not None:
@@ -449,11 +447,8 @@ class StageAutomationTrigger(models.Model):
         else:
             raise UserError(_("Name the lead with “lead_id”, “email” or “phone”."))
         if self.company_id:
-            # A token speaks for its trigger's company only: other companies' leads are not its callers' business.
             leads = leads.filtered(lambda lead: not lead.company_id or lead.company_id == self.company_id)
-        if not leads:
-            raise MissingError(_("No open lead matches."))
-        return self._fire(leads, payload=payload)
+        return leads
 
     @api.model
     def _submit_form(self, values):
@@ -546,18 +541,6 @@ class StageAutomationTrigger(models.Model):
             raise AccessError(_("You are not allowed to fire stage automation triggers."))
 
 
-class StageAutomationTriggerToken(models.AbstractModel):
-    """Shows a new webhook token once; it is never stored in clear."""
-
-    _name = "stage.automation.trigger.token"
-    _description = "Stage Automation Webhook Token"
-
-    # The field 'id' is needed for the onchange that returns the values of the dialog.
-    id = fields.Id()
-    token = fields.Char(readonly=True)
-    url = fields.Char(string="Webhook address", readonly=True)
-
-
 def _stage_order(stage):
     """Where a stage stands in its pipeline, as ``crm.stage._order`` lists them (sequence, name, id)."""
     return stage.sequence, stage.name or "", stage.id
@@ -565,4 +548,3 @@ def _stage_order(stage):
 
 def _hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
-

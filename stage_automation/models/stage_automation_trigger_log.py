@@ -11,10 +11,9 @@ class StageAutomationTriggerLog(models.Model):
     _order = "id desc"
     _rec_name = "trigger_id"
 
-    trigger_id = fields.Many2one("stage.automation.trigger", string="Trigger", required=True, index=True,
-                                 ondelete="cascade")
+    trigger_id = fields.Many2one("stage.automation.trigger", required=True, index=True, ondelete="cascade")
     trigger_type = fields.Selection(related="trigger_id.trigger_type", string="Event")
-    lead_id = fields.Many2one("crm.lead", string="Lead", required=True, index=True, ondelete="cascade")
+    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
     lead_type = fields.Selection(related="lead_id.type", store=True, string="Type")
     moved = fields.Boolean(readonly=True)

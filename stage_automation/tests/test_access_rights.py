@@ -1,13 +1,14 @@
 from xmlrpc.client import Fault
 
-from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 
 from .common import StageAutomationCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_security")
 class TestAccessRights(StageAutomationCase):
 
     def test_salesman_sees_the_effects_not_the_configuration(self):
@@ -69,7 +70,7 @@ class TestAccessRights(StageAutomationCase):
         self.assertNotIn(rule, self.Rule.with_user(self.manager).search([]))
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_security")
 class TestAccessRightsOverRpc(HttpCase):
 
     def test_salesman_gets_access_error_reading_rules_over_xmlrpc(self):

@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from .common import StageAutomationCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestActions(StageAutomationCase):
     """The first actions, each seen in Odoo's own tables."""
 

@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from .common_actions import ActionCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestActivityActions(ActionCase):
     """Activity, task and call: ``mail.activity`` rows, and the call's calendar slot."""
 

@@ -4,7 +4,7 @@ from odoo.tests import new_test_user, tagged
 from .common_actions import ActionCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestAssignmentActions(ActionCase):
     """Change responsible by distribution, and the supervisor's control."""
 

@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from .common_actions import ActionCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestConversionActions(ActionCase):
     """Create from source: a lead converted into an opportunity, its customer, its activities."""
 

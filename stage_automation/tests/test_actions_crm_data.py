@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from .common_actions import ActionCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestCrmDataActions(ActionCase):
     """Companies, contacts, leads and repeat leads created by rules, with templated values."""
 

@@ -6,7 +6,7 @@ from odoo.tests import tagged
 from .common_actions import ActionCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestCustomerMessages(ActionCase):
     """E-mail and SMS to the customer, SMS to employees, messages in a Discuss channel."""
 
@@ -30,7 +30,8 @@ class TestCustomerMessages(ActionCase):
         document = self.env["ir.attachment"].create({
             "name": "Offer.pdf", "datas": base64.b64encode(b"%PDF-1.4 offer"), "res_model": "crm.lead"})
         first = self.rule(name="Document", action="note", body="Offer attached")
-        rule = self.rule(name="Mail", sequence=20, action="email_customer", summary="Your offer, {{ object.partner_name }}",
+        rule = self.rule(name="Mail", sequence=20, action="email_customer",
+                         summary="Your offer, {{ object.partner_name }}",
                          body="See https://example.com/offer", email_attach_documents=True,
                          timing="delay", delay=1, delay_unit="hours")
         lead = self.lead()
@@ -198,7 +199,8 @@ class TestCustomerMessages(ActionCase):
             self.rule(action="sms_customer", body=False)
         with self.assertRaisesRegex(ValidationError, "e-mail template"):
             self.rule(action="email_customer", body=False)
-        other_model = self.env["mail.template"].create({"name": "Partner", "model_id": self.env.ref("base.model_res_partner").id})
+        other_model = self.env["mail.template"].create(
+            {"name": "Partner", "model_id": self.env.ref("base.model_res_partner").id})
         with self.assertRaisesRegex(ValidationError, "template of leads"):
             self.rule(action="email_customer", mail_template_id=other_model.id)
 

@@ -65,11 +65,11 @@ class OutgoingCase(ActionCase):
 
     def webhook_rule(self, **values):
         rule = self.rule(**{
-            "action": "webhook", "webhook_url": self.url, "webhook_timeout": 5,
+            "action": "webhook", "outgoing_url": self.url, "outgoing_timeout": 5,
             "webhook_field_ids": [(6, 0, [self.env.ref("crm.field_crm_lead__expected_revenue").id])],
             **values,
         })
-        self.server.secret = rule.webhook_secret
+        self.server.secret = rule.outgoing_secret
         return rule
 
     def perform_once(self):
@@ -104,7 +104,7 @@ class OutgoingCase(ActionCase):
         return lead, run
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestOutgoingCalls(OutgoingCase):
 
     def test_webhook_500_then_200_is_delivered_once_with_the_same_key(self):
@@ -137,7 +137,7 @@ class TestOutgoingCalls(OutgoingCase):
 
     def test_unreachable_receiver_is_retried(self):
         rule = self.webhook_rule()
-        rule.webhook_url = "http://127.0.0.1:9/unreachable"
+        rule.outgoing_url = "http://127.0.0.1:9/unreachable"
         lead, run = self.enter_queued(rule)
         [error] = self.perform_once()
         self.assertIn("could not be reached", str(error))
@@ -187,21 +187,21 @@ class TestOutgoingCalls(OutgoingCase):
 
     def test_signing_secret_is_for_rule_editors_and_can_be_renewed(self):
         rule = self.webhook_rule()
-        self.assertRegex(rule.webhook_secret, "^[0-9a-f]{64}$")
+        self.assertRegex(rule.outgoing_secret, "^[0-9a-f]{64}$")
         reader = new_test_user(self.env, login="sa_secret_reader", groups="sales_team.group_sale_salesman,"
                                "stage_automation.group_stage_automation_opportunity_read")
         with self.assertRaises(AccessError):
-            rule.with_user(reader).read(["webhook_secret"])
+            rule.with_user(reader).read(["outgoing_secret"])
         with self.assertRaises(AccessError):
-            rule.with_user(reader).action_regenerate_webhook_secret()
-        old = rule.webhook_secret
-        rule.with_user(self.manager).action_regenerate_webhook_secret()
-        self.assertNotEqual(rule.webhook_secret, old)
-        self.assertNotEqual(rule.copy().webhook_secret, rule.webhook_secret, "a copy gets a secret of its own")
+            rule.with_user(reader).action_regenerate_outgoing_secret()
+        old = rule.outgoing_secret
+        rule.with_user(self.manager).action_regenerate_outgoing_secret()
+        self.assertNotEqual(rule.outgoing_secret, old)
+        self.assertNotEqual(rule.copy().outgoing_secret, rule.outgoing_secret, "a copy gets a secret of its own")
 
     def test_robot_call_sends_the_number_in_e164(self):
-        rule = self.rule(action="robot_call", webhook_url=self.url, body="Hello {{ object.partner_name }}")
-        self.server.secret = rule.webhook_secret
+        rule = self.rule(action="robot_call", outgoing_url=self.url, body="Hello {{ object.partner_name }}")
+        self.server.secret = rule.outgoing_secret
         lead, run = self.enter_queued(rule, mobile="0470 12 34 56", country_id=self.env.ref("base.be").id)
         self.perform_once()
         self.assertEqual(run.state, "done", run.reason)
@@ -224,8 +224,8 @@ class TestOutgoingCalls(OutgoingCase):
         self.assertEqual(request["body"]["event"], "stage_automation.robot_call")
 
     def test_robot_call_without_a_usable_number_calls_nothing(self):
-        rule = self.rule(action="robot_call", webhook_url=self.url, body="Hello")
-        self.server.secret = rule.webhook_secret
+        rule = self.rule(action="robot_call", outgoing_url=self.url, body="Hello")
+        self.server.secret = rule.outgoing_secret
         for values, reason in [
             ({"mobile": False, "phone": False}, "Failed: The customer has no phone number: no call was requested."),
             ({"mobile": "0470", "country_id": self.env.ref("base.be").id},
@@ -239,7 +239,7 @@ class TestOutgoingCalls(OutgoingCase):
         self.assertFalse(self.server.requests)
 
     def test_robot_call_to_a_number_on_the_exception_list_calls_nothing(self):
-        rule = self.rule(action="robot_call", webhook_url=self.url, body="Hello")
+        rule = self.rule(action="robot_call", outgoing_url=self.url, body="Hello")
         self.env["phone.blacklist"]._add(["+32470123456"])
         lead, run = self.enter_queued(rule, mobile="0470 12 34 56", country_id=self.env.ref("base.be").id)
         self.perform_once()
@@ -250,12 +250,12 @@ class TestOutgoingCalls(OutgoingCase):
         self.env["ir.config_parameter"].set_param("stage_automation.webhook_allow_private", "False")
         for url in (self.url, "http://localhost/hook", "http://10.0.0.1/hook", "http://169.254.169.254/latest"):
             with self.subTest(url=url):
-                rule = self.rule(action="webhook", webhook_url=url, name=url)
+                rule = self.rule(action="webhook", outgoing_url=url, name=url)
                 lead, run = self.enter_queued(rule, name=url)
                 self.perform_once()
                 self.assertEqual(run.state, "failed")
                 self.assertIn("an address of the server's own network: nothing was sent", run.reason)
-        rule = self.rule(action="robot_call", webhook_url=self.url, body="Hello")
+        rule = self.rule(action="robot_call", outgoing_url=self.url, body="Hello")
         lead, run = self.enter_queued(rule, mobile="+32 470 12 34 56")
         self.perform_once()
         self.assertIn("an address of the server's own network", run.reason)
@@ -263,9 +263,9 @@ class TestOutgoingCalls(OutgoingCase):
 
 
         with self.assertRaisesRegex(ValidationError, "ftp://example.com is not an http:// or https:// address"):
-            self.rule(action="webhook", webhook_url="ftp://example.com")
+            self.rule(action="webhook", outgoing_url="ftp://example.com")
         with self.assertRaisesRegex(ValidationError, "between 1 and 120"):
-            self.rule(action="webhook", webhook_url=self.url, webhook_timeout=0)
+            self.rule(action="webhook", outgoing_url=self.url, outgoing_timeout=0)
         with self.assertRaisesRegex(ValidationError, "receiver's address"):
             self.rule(action="robot_call", body="Hi")
         self.env["ir.config_parameter"].set_param("stage_automation.robot_call_url", self.url)

@@ -6,7 +6,7 @@ from odoo.tests import tagged
 from .common_actions import ENTRY, ActionCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestRecordActions(ActionCase):
     """Deleting the lead, and adding its contact details to the exception lists."""
 

@@ -5,7 +5,7 @@ from odoo.tools import format_amount
 from .common import StageAutomationCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestDetails(StageAutomationCase):
     """"Get details" / "Modify details" of the lead's contact or company, and "Get CRM data"."""
 

@@ -7,7 +7,7 @@ from .common import StageAutomationCase
 T0 = "2026-03-04 10:00:00"  # a Wednesday
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_timing")
 class TestRuleTiming(StageAutomationCase):
     """One test per row of "When it runs"."""
 

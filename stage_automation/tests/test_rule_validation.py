@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from .common import StageAutomationCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestRuleValidation(StageAutomationCase):
     """Bad configuration is refused with a message naming the problem, and nothing is saved."""
 
@@ -54,6 +54,15 @@ class TestRuleValidation(StageAutomationCase):
         self.assertRefused("new responsible", action="change_user")
         self.assertRefused("text of the message", action="note", body=False)
         self.assertRefused("at least one field", action="write")
+        self.assertRefused("how to assign", action="change_user", assign_mode=False)
+        self.assertRefused("who receives it", action="notify", recipient=False)
+        self.assertRefused("what to wait for", action="wait", wait_mode=False)
+        self.assertRefused("when the event starts", action="book_resource", event_start=False)
+
+    def test_parameters_of_other_actions_are_not_required(self):
+        rule = self.rule(action="note", recipient=False, assign_mode=False, wait_mode=False, event_start=False,
+                         notify_author=False, channel_target=False)
+        self.assertEqual((rule.action, rule.recipient, rule.assign_mode), ("note", False, False))
 
     def test_summary_of_the_timing(self):
         self.rule(name="First")

@@ -19,7 +19,7 @@ class SerializationFailure(psycopg2.OperationalError):
     pgcode = errorcodes.SERIALIZATION_FAILURE
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_runs")
 class TestRunLifecycle(StageAutomationCase):
 
     def _lead_with_pending_control(self):
@@ -145,7 +145,7 @@ class TestRunLifecycle(StageAutomationCase):
     def test_a_failing_action_leaves_nothing_half_done(self):
         def half_done(rule, run, lead):
             lead.write({"description": "half done"})
-            raise UserError("the provider refused")
+            raise UserError("the provider refused")  # pylint: disable=translation-required
 
         rule = self.rule()
         lead = self.lead(description="before")
@@ -173,8 +173,10 @@ class TestRunLifecycle(StageAutomationCase):
     def test_an_unexpected_error_is_recorded_not_raised(self):
         rule = self.rule()
         lead = self.lead()
-        with patch.object(type(self.Rule), "_run_action_note", side_effect=ZeroDivisionError("division by zero")):
+        with patch.object(type(self.Rule), "_run_action_note", side_effect=ZeroDivisionError("division by zero")), \
+                self.assertLogs("odoo.addons.stage_automation.models.stage_automation_run_execution", "WARNING") as log:
             lead.stage_id = self.stage_new
+        self.assertIn("crashed", log.output[0])
         self.assertEqual(self.runs(lead, rule).state, "failed")
         self.assertEqual(self.runs(lead, rule).reason, "Failed: An unexpected error stopped the rule "
                                                        "(ZeroDivisionError); the server log has the details.")

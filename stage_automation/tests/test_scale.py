@@ -7,7 +7,7 @@ from .common import StageAutomationCase
 _logger = logging.getLogger(__name__)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_scale")
 class TestScale(StageAutomationCase):
     """Entering a stage costs a bounded number of queries per batch, not per lead."""
 

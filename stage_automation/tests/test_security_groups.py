@@ -25,15 +25,17 @@ class TestGroupCombinations(StageAutomationSecurityCase):
         super().setUpClass()
         cls.users = {}
         for lead_level, opportunity_level in product(LEVELS, LEVELS):
+            levels = zip(KINDS, (lead_level, opportunity_level), strict=True)
             groups = ["sales_team.group_sale_salesman_all_leads"] + [
-                GROUP % (kind, level) for kind, level in zip(KINDS, (lead_level, opportunity_level)) if level]
+                GROUP % (kind, level) for kind, level in levels if level]
             cls.users[lead_level, opportunity_level] = new_test_user(
                 cls.env, login=f"sa_groups_{lead_level}_{opportunity_level}", groups=",".join(groups))
         field = cls.env.ref("crm.field_crm_lead__priority").id
         cls.rules = {
             lead_type: cls.env["stage.automation.rule"].create({
                 "name": f"For {lead_type}", "stage_id": cls.stage_new.id, "lead_type": lead_type,
-                "company_id": cls.env.company.id, "action": "write", "value_ids": [Command.create({"field_id": field, "value": "1"})]})
+                "company_id": cls.env.company.id, "action": "write",
+                "value_ids": [Command.create({"field_id": field, "value": "1"})]})
             for lead_type in ("lead", "opportunity", "both")
         }
         cls.triggers = {
@@ -80,7 +82,7 @@ class TestGroupCombinations(StageAutomationSecurityCase):
 
     def test_every_combination_of_the_four_groups(self):
         for (lead_level, opportunity_level), user in self.users.items():
-            levels = dict(zip(KINDS, (lead_level, opportunity_level)))
+            levels = dict(zip(KINDS, (lead_level, opportunity_level), strict=True))
             for lead_type, operation in product(("lead", "opportunity", "both"), ("read", "write", "create", "unlink")):
                 for records in (self.rules, self.triggers):
                     record = records[lead_type]
@@ -93,4 +95,5 @@ class TestGroupCombinations(StageAutomationSecurityCase):
         lead_updater = self.users["update", "read"]
         for lead_type, allowed in (("lead", True), ("opportunity", False), ("both", False)):
             with self.subTest(lead_type=lead_type):
-                self.assertEqual(self.allowed(self.rules[lead_type].value_ids, "write", lead_updater, {"value": "2"}), allowed)
+                lines = self.rules[lead_type].value_ids
+                self.assertEqual(self.allowed(lines, "write", lead_updater, {"value": "2"}), allowed)

@@ -17,7 +17,77 @@ FORM_LIMIT = 16 * 1024
 JSON = "application/json"
 
 
-@tagged("post_install", "-at_install")
+class RequestFuzzer:
+    """Random bodies and tokens for the public routes, drawn from one seeded generator."""
+
+    def __init__(self, seed, known_ids, known_token):
+        self.random = random.Random(seed)
+        self.known_ids = known_ids
+        self.known_token = known_token
+
+    def text(self):
+        alphabet = self.random.choice(["abc@.-_+ 0123456789", "\x00\x01\u00e9\u4e2d\ud800\udfff\U0001f600\\\"",
+                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"])
+        return "".join(self.random.choice(alphabet) for _index in range(self.random.randint(0, 40)))
+
+    def value(self, depth):
+        kind = self.random.randint(0, 9 if depth < 24 else 5)
+        if kind == 0:
+            return None
+        if kind == 1:
+            return self.random.choice([True, False])
+        if kind == 2:
+            number = self.random.choice([-1, 0, 2 ** 31, 2 ** 63, 10 ** 30, self.random.randint(-10 ** 6, 10 ** 6)])
+            return number if number not in self.known_ids else -number
+        if kind == 3:
+            return self.random.choice([0.5, -1e308, 1e-300])
+        if kind in (4, 5):
+            return self.text()
+        if kind in (6, 7):
+            return [self.value(depth + 1) for _index in range(self.random.randint(0, 3))]
+        keys = ["lead_id", "email", "phone", "payload", "form", "callback", "country"]
+        return {self.random.choice(keys + [self.text()]): self.value(depth + 1)
+                for _index in range(self.random.randint(0, 4))}
+
+    def body(self, limit):
+        roll = self.random.random()
+        if roll < 0.45:
+            document = self.value(0)
+            if isinstance(document, dict) and self.random.random() < 0.5:
+                document["email"] = f"fuzz{self.random.randint(0, 999)}@example.invalid"
+            data = json.dumps(document, ensure_ascii=self.random.random() < 0.5)
+        elif roll < 0.55:
+            depth = self.random.choice([10, 17, 30, 1000, 50000])
+            data = "[" * depth + "]" * depth
+        elif roll < 0.65:
+            data = self.random.choice(['{"email": "a\\u0000@example.com"}', '{"x": "\\ud800"}',
+                                       '{"x": "\\udc00\\ud800"}', '{"x": NaN}', '{"x": -Infinity}', '{"x": 1e400}',
+                                       '{"x": 1' + "0" * 5000 + "}"])
+        elif roll < 0.75:
+            data = bytes(self.random.randrange(256) for _index in range(self.random.randint(0, 300)))
+        elif roll < 0.82:
+            data = json.dumps({"email": "fuzz@example.invalid", "x": self.text()}).encode(
+                self.random.choice(["utf-16", "utf-32", "latin-1", "utf-8"]), "replace")
+        else:
+            # Around the route's limit: just under or just over it.
+            size = self.random.randint(limit - 512, limit + 512)
+            padding = "x" * max(size - 60, 0)
+            data = json.dumps({"email": "fuzz@example.invalid", "payload": {"pad": padding}})
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogatepass")
+        return data
+
+    def token(self):
+        roll = self.random.random()
+        if roll < 0.5:
+            return self.known_token
+        if roll < 0.7:
+            return "".join(self.random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+                           for _index in range(43))
+        return quote((self.text() or "x").encode("utf-8", "surrogatepass"), safe="")
+
+
+@tagged("post_install", "-at_install", "stage_automation_security")
 class TestSecurityRoutes(HttpCase, TriggerCase):
     """The public routes as an anonymous caller on the Internet: bad input gets a 4xx and changes
     nothing, anything else is bounded work."""
@@ -103,7 +173,7 @@ class TestSecurityRoutes(HttpCase, TriggerCase):
             ("POST", self.webhook_path, "[" * 100000 + "]" * 100000, JSON, 400, "not valid JSON"),
             ("POST", self.webhook_path, '{"lead_id": 1, "x": NaN}', JSON, 400, "only texts, numbers"),
             ("POST", self.webhook_path, '{"lead_id": 1, "x": 1e999}', JSON, 400, "only texts, numbers"),
-            ("POST", self.webhook_path, '{"lead_id": %d, "payload": {"a": %s}}' % (self.customer.id, deep), JSON,
+            ("POST", self.webhook_path, f'{{"lead_id": {self.customer.id}, "payload": {{"a": {deep}}}}}', JSON,
              400, "nested too deeply"),
             ("POST", self.webhook_path, '{"email": "azure@example.com\\u0000"}', JSON, 400, "NUL character"),
             ("POST", self.webhook_path, '{"payload": {"\\ud800": 1}, "lead_id": 1}', JSON, 400, "unpaired surrogate"),
@@ -114,7 +184,7 @@ class TestSecurityRoutes(HttpCase, TriggerCase):
             ("POST", self.webhook_path, json.dumps({"email": "x" * 5000}), JSON, 400, "not an e-mail address"),
             ("POST", form, '{"email": "azure@example.com", "name": "\\u0000"}', JSON, 400, "NUL character"),
             ("POST", form, '{"email": "azure@example.com", "name": "\\ud800"}', JSON, 400, "unpaired surrogate"),
-            ("POST", form, '{"email": "azure@example.com", "a": %s}' % deep, JSON, 400, "nested too deeply"),
+            ("POST", form, f'{{"email": "azure@example.com", "a": {deep}}}', JSON, 400, "nested too deeply"),
             ("POST", form, json.dumps({"email": "not an address"}), JSON, 400, "not an e-mail address"),
             ("POST", form, json.dumps({"phone": "12"}), JSON, 400, "cannot be used"),
             ("POST", form, json.dumps(["azure@example.com"]), JSON, 400, "“email” or “phone”"),
@@ -139,7 +209,7 @@ class TestSecurityRoutes(HttpCase, TriggerCase):
     def test_limits_are_enforced_on_the_headers_before_the_body_is_read(self):
         """The server answers at once although the announced body never comes: it did not wait for it."""
         head = ("POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{length}\r\n\r\n")
-        too_long = "Content-Length: %d" % (20 * 1024 * 1024)
+        too_long = f"Content-Length: {20 * 1024 * 1024}"
         self.assertIn(" 413 ", self.raw(head.format(path=self.webhook_path, length=too_long)))
         self.assertIn(" 413 ", self.raw(head.format(path="/stage_automation/form", length="Content-Length: 16385")))
         self.assertIn(" 411 ", self.raw(head.format(path=self.webhook_path, length="Transfer-Encoding: chunked")))
@@ -261,79 +331,20 @@ class TestSecurityRoutes(HttpCase, TriggerCase):
     def test_fuzz_public_routes(self):
         """1,200 random requests (seeded): never a 5xx, no lead created or moved, no trigger log."""
         self.set_param("form_rate_limit", 100000)
-        fuzz = random.Random(20261202)
         known_ids = set(self.env["crm.lead"].with_context(active_test=False).search([]).ids)
+        fuzzer = RequestFuzzer(20261202, known_ids, self.token)
+        fuzz = fuzzer.random
         statuses = {}
         before = self.state()
-
-        def text():
-            alphabet = fuzz.choice(["abc@.-_+ 0123456789", "\x00\x01\u00e9\u4e2d\ud800\udfff\U0001f600\\\"",
-                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"])
-            return "".join(fuzz.choice(alphabet) for _index in range(fuzz.randint(0, 40)))
-
-        def value(depth):
-            kind = fuzz.randint(0, 9 if depth < 24 else 5)
-            if kind == 0:
-                return None
-            if kind == 1:
-                return fuzz.choice([True, False])
-            if kind == 2:
-                number = fuzz.choice([-1, 0, 2 ** 31, 2 ** 63, 10 ** 30, fuzz.randint(-10 ** 6, 10 ** 6)])
-                return number if number not in known_ids else -number
-            if kind == 3:
-                return fuzz.choice([0.5, -1e308, 1e-300])
-            if kind in (4, 5):
-                return text()
-            if kind in (6, 7):
-                return [value(depth + 1) for _index in range(fuzz.randint(0, 3))]
-            keys = ["lead_id", "email", "phone", "payload", "form", "callback", "country"]
-            return {fuzz.choice(keys + [text()]): value(depth + 1) for _index in range(fuzz.randint(0, 4))}
-
-        def body(limit):
-            roll = fuzz.random()
-            if roll < 0.45:
-                document = value(0)
-                if isinstance(document, dict) and fuzz.random() < 0.5:
-                    document["email"] = f"fuzz{fuzz.randint(0, 999)}@example.invalid"
-                data = json.dumps(document, ensure_ascii=fuzz.random() < 0.5)
-            elif roll < 0.55:
-                depth = fuzz.choice([10, 17, 30, 1000, 50000])
-                data = "[" * depth + "]" * depth
-            elif roll < 0.65:
-                data = fuzz.choice(['{"email": "a\\u0000@example.com"}', '{"x": "\\ud800"}', '{"x": "\\udc00\\ud800"}',
-                                    '{"x": NaN}', '{"x": -Infinity}', '{"x": 1e400}', '{"x": 1' + "0" * 5000 + "}"])
-            elif roll < 0.75:
-                data = bytes(fuzz.randrange(256) for _index in range(fuzz.randint(0, 300)))
-            elif roll < 0.82:
-                data = json.dumps({"email": "fuzz@example.invalid", "x": text()}).encode(
-                    fuzz.choice(["utf-16", "utf-32", "latin-1", "utf-8"]), "replace")
-            else:
-                # Around the route's limit: just under or just over it.
-                size = fuzz.randint(limit - 512, limit + 512)
-                padding = "x" * max(size - 60, 0)
-                data = json.dumps({"email": "fuzz@example.invalid", "payload": {"pad": padding}})
-            if isinstance(data, str):
-                data = data.encode("utf-8", "surrogatepass")
-            return data
-
-        def token():
-            roll = fuzz.random()
-            if roll < 0.5:
-                return self.token
-            if roll < 0.7:
-                return "".join(fuzz.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-                               for _index in range(43))
-            return quote((text() or "x").encode("utf-8", "surrogatepass"), safe="")
-
         content_types = [JSON] * 9 + ["application/json; charset=utf-8", "APPLICATION/JSON", "text/plain", None,
                                       "application/x-www-form-urlencoded", "multipart/form-data; boundary=zz"]
         for index in range(1200):
             if index % 2:
                 path, limit = "/stage_automation/form", FORM_LIMIT
             else:
-                path, limit = f"/stage_automation/webhook/{token()}", WEBHOOK_LIMIT
+                path, limit = f"/stage_automation/webhook/{fuzzer.token()}", WEBHOOK_LIMIT
             method = "POST" if fuzz.random() < 0.8 else fuzz.choice(["GET", "PUT", "OPTIONS", "HEAD", "DELETE"])
-            data = body(limit)
+            data = fuzzer.body(limit)
             if fuzz.random() < 0.08:
                 data = iter([data[:len(data) // 2], data[len(data) // 2:]])  # chunked
             answer = self.send(method, path, data, fuzz.choice(content_types))

@@ -21,7 +21,7 @@ OWN_NETWORK = "an address of the server's own network: nothing was sent"
 PUBLIC = "93.184.216.34"  # answered by the fake resolver; never contacted (see _request_handler)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_security")
 class TestOutgoingCallsStayOutside(OutgoingCase):
 
     @classmethod
@@ -62,8 +62,8 @@ class TestOutgoingCallsStayOutside(OutgoingCase):
         """A webhook rule whose address ``url`` was stored without the checks of the form (an older version,
         an import): the run checks it again."""
         rule = self.webhook_rule(name=url)
-        self.env.cr.execute("UPDATE stage_automation_rule SET webhook_url = %s WHERE id = %s", (url, rule.id))
-        rule.invalidate_recordset(["webhook_url"])
+        self.env.cr.execute("UPDATE stage_automation_rule SET outgoing_url = %s WHERE id = %s", (url, rule.id))
+        rule.invalidate_recordset(["outgoing_url"])
         return rule
 
     def assert_refused(self, rule, reason):
@@ -92,10 +92,10 @@ class TestOutgoingCallsStayOutside(OutgoingCase):
         ]:
             with self.subTest(url=url):
                 with self.assertRaisesRegex(ValidationError, re.escape(reason)), self.env.cr.savepoint():
-                    self.webhook_rule(name=url, webhook_url=url)
+                    self.webhook_rule(name=url, outgoing_url=url)
                 self.assert_refused(self.stored_webhook(url), reason)
         with self.assertRaisesRegex(ValidationError, "holds a user name or a password"), self.env.cr.savepoint():
-            self.rule(action="robot_call", body="Hi", webhook_url=f"http://a@127.0.0.1:{port}/")
+            self.rule(action="robot_call", body="Hi", outgoing_url=f"http://a@127.0.0.1:{port}/")
 
     def test_addresses_leading_to_the_server_itself_are_refused(self):
         self.dns.update({"inside.test": [["127.0.0.1"]], "both.test": [[PUBLIC, "127.0.0.1"]],
@@ -105,12 +105,12 @@ class TestOutgoingCallsStayOutside(OutgoingCase):
                      "metadata.test", "lan.test"):
             url = f"http://{host}:{self.port}/hook"
             with self.subTest(url=url):
-                self.assert_refused(self.webhook_rule(name=url, webhook_url=url), OWN_NETWORK)
+                self.assert_refused(self.webhook_rule(name=url, outgoing_url=url), OWN_NETWORK)
 
     def test_dns_rebinding_reaches_the_checked_address_never_the_loopback(self):
         self.dns["rebind.test"] = [[PUBLIC], ["127.0.0.1"]]
         url = f"http://rebind.test:{self.port}/hook"
-        lead, run = self.enter_queued(self.webhook_rule(webhook_url=url))
+        lead, run = self.enter_queued(self.webhook_rule(outgoing_url=url))
         [error] = self.perform_once()
         self.assertIn("could not be reached", str(error))
         self.assertEqual(self.sent, [(f"http://{PUBLIC}:{self.port}/hook", f"rebind.test:{self.port}")],
@@ -126,7 +126,7 @@ class TestOutgoingCallsStayOutside(OutgoingCase):
         self.env["ir.config_parameter"].set_param("stage_automation.webhook_allow_private", "True")
         self.dns["erp.test"] = [["127.0.0.1"], ["10.9.9.9"]]
         url = f"http://erp.test:{self.port}/hook?source=odoo"
-        lead, run = self.enter_queued(self.webhook_rule(webhook_url=url))
+        lead, run = self.enter_queued(self.webhook_rule(outgoing_url=url))
         self.assertFalse(self.perform_once())
         self.assertEqual(run.state, "done", run.reason)
         self.assertEqual(run.reason, f"Sent to {url} (answer 200).")

@@ -3,14 +3,14 @@ import json
 import re
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.queue_job.job import Job
 
 from .test_triggers import TriggerCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_triggers")
 class TestTriggerHttp(HttpCase, TriggerCase):
     """The inbound HTTP entry points, through Odoo's HTTP layer."""
 
@@ -19,7 +19,7 @@ class TestTriggerHttp(HttpCase, TriggerCase):
         self.webhook = self.trigger(name="Webhook", code="hook", trigger_type="webhook")
         action = self.webhook.action_generate_token()
         self.token = action["context"]["default_token"]
-        self.url = action["context"]["default_url"]
+        self.url = Form(self.env[action["res_model"]].with_context(**action["context"])).url
 
     def post(self, path, body, **kwargs):
         data = body if isinstance(body, (bytes, str)) else json.dumps(body)
@@ -41,6 +41,7 @@ class TestTriggerHttp(HttpCase, TriggerCase):
         self.env.cr.execute("SELECT count(*) FROM stage_automation_trigger WHERE token_hash = %s OR token_index = %s",
                             [self.token, self.token])
         self.assertEqual(self.env.cr.fetchone()[0], 0, "the token itself is stored nowhere")
+        self.assertFalse(self.env["stage.automation.trigger.token"].search_count([]), "nor is its dialog")
         self.assertNotIn("token_hash", self.webhook.with_user(self.manager).fields_get(),
                          "managers do not even see the hash")
 
@@ -53,9 +54,11 @@ class TestTriggerHttp(HttpCase, TriggerCase):
             "to_stage_id": self.stage_proposal.id, "reason": False}])
         self.assertEqual(self.logs(lead).payload, {"a": 1})
         lead.stage_id = self.stage_qualified
-        self.assertTrue(self.post(f"/stage_automation/webhook/{self.token}", {"email": "azure@example.com"}).json()[0]["moved"])
+        answer = self.post(f"/stage_automation/webhook/{self.token}", {"email": "azure@example.com"})
+        self.assertTrue(answer.json()[0]["moved"])
         lead.stage_id = self.stage_qualified
-        self.assertTrue(self.post(f"/stage_automation/webhook/{self.token}", {"phone": "+32470123456"}).json()[0]["moved"])
+        answer = self.post(f"/stage_automation/webhook/{self.token}", {"phone": "+32470123456"})
+        self.assertTrue(answer.json()[0]["moved"])
 
     def test_webhook_status_codes(self):
         lead = self.lead()

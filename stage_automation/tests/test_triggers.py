@@ -26,7 +26,7 @@ class TriggerCase(StageAutomationCase):
         return self.Log.search([("lead_id", "=", lead.id)])
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_triggers")
 class TestTriggerSemantics(TriggerCase):
 
     def test_moves_forward_and_runs_the_target_stage_rules(self):
@@ -131,7 +131,7 @@ class TestTriggerSemantics(TriggerCase):
         self.assertIn("Loop guard", result[0]["reason"])
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_triggers")
 class TestTriggerValidation(TriggerCase):
 
     def test_code_unique_per_company(self):
@@ -257,7 +257,7 @@ class TestTriggerValidation(TriggerCase):
         self.assertIn("only moves forward", lead.stage_automation_fire("back")[0]["reason"])
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_triggers")
 class TestTriggerEvents(TriggerCase):
 
     def test_calls_match_numbers_written_in_national_formats(self):
@@ -281,7 +281,8 @@ class TestTriggerEvents(TriggerCase):
         self.trigger(trigger_type="form_submitted", form_name="pricing")
         self.trigger(name="Callback", code="cb", trigger_type="callback_request", stage_id=self.stage_won.id)
         lead = self.lead(email_from="Azure <AZURE@example.com>")
-        results = self.Trigger.stage_automation_event("form_submitted", {"email": "azure@example.com", "form": "contact"})
+        results = self.Trigger.stage_automation_event("form_submitted",
+                                                      {"email": "azure@example.com", "form": "contact"})
         self.assertFalse(results[0]["moved"])
         self.assertEqual(results[0]["reason"], "Not moved: no trigger matches the event's details.")
         self.Trigger.stage_automation_event("form_submitted", {"email": "azure@example.com", "form": "Pricing page"})

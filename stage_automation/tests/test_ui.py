@@ -1,7 +1,7 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_ui")
 class TestStageFormUi(HttpCase):
 
     def test_sales_manager_adds_a_rule_in_the_stage_form(self):

@@ -9,7 +9,7 @@ from odoo.tools import mute_logger
 from .common import StageAutomationCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestVariables(StageAutomationCase):
     """Pipeline constants, outputs of earlier rules, and the "Generate code" action that publishes one."""
 

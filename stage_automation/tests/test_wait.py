@@ -20,7 +20,7 @@ Content-Transfer-Encoding: 8bit
 """
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_timing")
 class TestWait(StageAutomationCase):
     """"Wait": the chain pauses for a period, or until the client writes."""
 

@@ -3,7 +3,7 @@ from odoo.tests import new_test_user, tagged
 from .common import LivechatCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_bridges", "stage_automation_triggers")
 class TestLivechatMessage(LivechatCase):
 
     @classmethod
@@ -73,7 +73,10 @@ class TestLivechatMessage(LivechatCase):
         self.assertEqual(lead.stage_id, self.stage_qualified)
         self.assertEqual(self.Log.search_count([]), logs, "no firing at all")
 
-    def test_the_trigger_form_offers_the_channel_filter(self):
+    def test_the_bridge_brings_the_live_chat_events_and_their_filter(self):
+        for event in ("livechat_first_message", "livechat_message"):
+            value = self.env.ref(
+                f"stage_automation_livechat.selection__stage_automation_trigger__trigger_type__{event}")
+            self.assertEqual(value.value, event, "the event is the bridge's: it goes with the bridge")
         arch = self.Trigger.get_view(self.env.ref("stage_automation.stage_automation_trigger_view_form").id)["arch"]
-        self.assertNotIn("livechat_events_missing", arch)
         self.assertIn('name="livechat_channel_id"', arch)

@@ -6,7 +6,7 @@ from odoo.tests import new_test_user, tagged
 from .common import LivechatCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_bridges", "stage_automation_actions")
 class TestLivechatRule(LivechatCase):
     """"Message through an open channel" written to the customer in their live chat."""
 

@@ -1,12 +1,15 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from odoo import Command, _, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
+from odoo.tools.translate import _lt
 
 
 class StageAutomationRule(models.Model):
+    """"Task" in a project: a project task linked to the lead instead of a to-do activity."""
+
     _inherit = "stage.automation.rule"
 
     task_project_id = fields.Many2one(
@@ -37,5 +40,12 @@ class StageAutomationRule(models.Model):
         })
         run.project_task_ids |= task
         run._set_outputs({"task_id": task.id})
-        return _("Task “%(task)s” created in project “%(project)s” for %(users)s.",
-                 task=task.name, project=project.name, users=", ".join(users.mapped("name")))
+        return _lt("Task “%(task)s” created in project “%(project)s” for %(users)s.",
+                   task=task.name, project=project.name, users=", ".join(users.mapped("name")))
+
+    @api.model
+    def _close_created_records(self, leads):
+        """"Close when the lead leaves the stage" marks the open tasks done too."""
+        tasks = self._runs_closing_on_exit(leads, "project_task_ids").project_task_ids
+        tasks.filtered(lambda task: not task.is_closed).write({"state": "1_done"})
+        return super()._close_created_records(leads)

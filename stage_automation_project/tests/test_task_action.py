@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from odoo.addons.stage_automation.tests.common_actions import ActionCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_bridges", "stage_automation_actions")
 class TestTaskAction(ActionCase):
     """The "Task" action creates a ``project.task`` when a project is chosen."""
 
@@ -17,7 +17,8 @@ class TestTaskAction(ActionCase):
 
     def test_task_in_the_project_linked_to_the_lead(self):
         rule = self.rule(action="task", task_project_id=self.project.id, summary="Onboard {{ object.partner_id.name }}",
-                         body="Kick-off call", recipient="users", recipient_user_ids=[self.manager.id, self.salesman.id],
+                         body="Kick-off call", recipient="users",
+                         recipient_user_ids=[self.manager.id, self.salesman.id],
                          activity_deadline_days=2, activity_important=True, activity_auto_close=True)
         lead, run = self.enter(rule, partner_id=self.customer.id)
         task = self.env["project.task"].browse(run.outputs["task_id"])

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import _lt
 
 
 class StageAutomationRule(models.Model):
@@ -25,4 +26,4 @@ class StageAutomationRule(models.Model):
         order = self.env["sale.order"].create({
             name.removeprefix("default_"): value for name, value in defaults.items() if name.startswith("default_")})
         run._set_outputs({"sale_order_id": order.id, "partner_id": lead.partner_id.id})
-        return _("Quotation %(order)s created for %(partner)s.", order=order.name, partner=lead.partner_id.name)
+        return _lt("Quotation %(order)s created for %(partner)s.", order=order.name, partner=lead.partner_id.name)

@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from odoo.addons.stage_automation.tests.common_actions import ActionCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_bridges", "stage_automation_actions")
 class TestQuotationAction(ActionCase):
     """"Create from source" makes a draft quotation of the opportunity."""
 

@@ -28,13 +28,14 @@ class WebsiteVisitor(models.Model):
         listening = "returning_visitor" in self.env["stage.automation.trigger"]._active_types()
         leads = self._stage_automation_leads() if listening else None
         visits = self.visit_count if leads else 0
-        super()._update_visitor_last_visit()
+        result = super()._update_visitor_last_visit()
         if leads:
             self._stage_automation_count_checked(leads, visits)
+        return result
 
     def _handle_webpage_dispatch(self, website_page):
         """A tracked page was viewed: "visit" fires for the visitor's open leads."""
-        super()._handle_webpage_dispatch(website_page)
+        result = super()._handle_webpage_dispatch(website_page)
         if "visit" in self.env["stage.automation.trigger"]._active_types():
             visitor = self._get_visitor_from_request()
             leads = visitor._stage_automation_leads() if visitor else None
@@ -42,6 +43,7 @@ class WebsiteVisitor(models.Model):
                 url = request.httprequest.url
                 self.env["stage.automation.trigger"]._fire_event_safely(
                     "visit", leads, payload={"visitor_id": visitor.id, "url": url}, event={"url": url})
+        return result
 
     def _stage_automation_leads(self):
         """The visitor's open leads: the ones its visits may move."""
@@ -53,5 +55,5 @@ class WebsiteVisitor(models.Model):
         self.ensure_one()
         self.invalidate_recordset(["visit_count"])
         if self.visit_count > visits:
-            self.env["stage.automation.trigger"]._fire_event_safely(
-                "returning_visitor", leads, payload={"visitor_id": self.id, "visit_count": self.visit_count, "url": url})
+            payload = {"visitor_id": self.id, "visit_count": self.visit_count, "url": url}
+            self.env["stage.automation.trigger"]._fire_event_safely("returning_visitor", leads, payload=payload)

@@ -6,7 +6,7 @@ from odoo.tools import mute_logger
 from .common import WebsiteCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_bridges", "stage_automation_triggers")
 class TestWebsiteForm(WebsiteCase):
 
     def test_contact_form_moves_the_customers_open_lead(self):
@@ -78,7 +78,10 @@ class TestWebsiteForm(WebsiteCase):
         self.assertEqual(lead.stage_id, self.stage_qualified)
         self.assertFalse(self.logs(lead), "nothing half-done is left")
 
-    def test_the_trigger_form_no_longer_says_the_website_is_missing(self):
+    def test_the_bridge_brings_the_visit_events_and_their_filter(self):
+        for event in ("visit", "returning_visitor"):
+            value = self.env.ref(
+                f"stage_automation_website_crm.selection__stage_automation_trigger__trigger_type__{event}")
+            self.assertEqual(value.value, event, "the event is the bridge's: it goes with the bridge")
         arch = self.Trigger.get_view(self.env.ref("stage_automation.stage_automation_trigger_view_form").id)["arch"]
-        self.assertNotIn("website_events_missing", arch)
         self.assertIn('name="page_url"', arch)

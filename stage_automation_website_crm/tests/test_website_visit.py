@@ -6,7 +6,7 @@ from odoo.tests import new_test_user, tagged
 from .common import WebsiteCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_bridges", "stage_automation_triggers")
 class TestWebsiteVisit(WebsiteCase):
     # Page views are tracked only on a read-write cursor, as in Odoo's own visitor tests.
     readonly_enabled = False

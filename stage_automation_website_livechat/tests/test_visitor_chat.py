@@ -3,7 +3,7 @@ from odoo.tests import tagged
 from odoo.addons.stage_automation_livechat.tests.common import LivechatCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_bridges", "stage_automation_triggers")
 class TestVisitorChat(LivechatCase):
 
     def test_an_anonymous_visitor_chats_about_the_lead_of_their_contact_form(self):

@@ -7,4 +7,8 @@ def migrate(cr, version):
     if not version:
         return
     cr.execute("ALTER TABLE stage_automation_rule ADD COLUMN IF NOT EXISTS author_id int4")
-    cr.execute("UPDATE stage_automation_rule SET author_id = COALESCE(NULLIF(write_uid, 1), create_uid, 1) WHERE author_id IS NULL")
+    cr.execute("""
+        UPDATE stage_automation_rule
+           SET author_id = COALESCE(NULLIF(write_uid, 1), create_uid, 1)
+         WHERE author_id IS NULL
+    """)

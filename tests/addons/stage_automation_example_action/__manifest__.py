@@ -4,8 +4,8 @@
     "version": "18.0.1.0.0",
     "category": "Hidden",
     "author": "Stage Automation contributors",
+    "website": "https://github.com/stage-automation/stage_automation",
     "license": "LGPL-3",
     "depends": ["stage_automation"],
     "data": ["views/stage_automation_rule_views.xml"],
-    "installable": True,
 }

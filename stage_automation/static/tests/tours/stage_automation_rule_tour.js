@@ -2,7 +2,8 @@ import { registry } from "@web/core/registry";
 
 /**
  * A sales manager opens the Proposition stage, adds a rule "2 days after
- * entry, log a note" from the stage form, and saves.
+ * entry, log a note" from the stage form (the form shows what a note uses),
+ * and saves.
  */
 registry.category("web_tour.tours").add("stage_automation_rule_tour", {
     url: "/odoo/action-crm.crm_stage_action",
@@ -38,6 +39,10 @@ registry.category("web_tour.tours").add("stage_automation_rule_tour", {
         {
             content: "The summary says when it runs",
             trigger: ".modal div[name='when_text']:contains('2 days after entry')",
+        },
+        {
+            content: "A note shows its text only: no subject, no recipients",
+            trigger: ".modal .o_form_view:not(:has(div[name='summary'])):not(:has(div[name='recipient'])) div[name='body']",
         },
         {
             trigger: ".modal div[name='body'] textarea",

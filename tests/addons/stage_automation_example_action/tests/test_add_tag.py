@@ -1,7 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "stage_automation_actions")
 class TestAddTag(TransactionCase):
 
     def test_a_rule_of_the_new_action_runs_when_the_lead_enters_its_stage(self):

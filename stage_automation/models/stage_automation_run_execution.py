@@ -1,0 +1,240 @@
+import logging
+
+import psycopg2
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY, _as_validation_error
+from odoo.tools import SQL
+from odoo.tools.translate import _lt
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..engine import lifecycle
+from ..engine.exceptions import SkipRun
+
+_logger = logging.getLogger(__name__)
+
+DISPATCH_BATCH = 1000
+
+
+class StageAutomationRun(models.Model):
+    """Execution: the dispatcher hands due runs to queue jobs; a run's action is executed in a savepoint,
+    and its end starts, or stops, the rules chained after it.
+
+    A running run ends ``done``, ``skipped`` or ``failed``; an action that waits
+    (Wait) pauses it (:meth:`_pause`) and the dispatcher runs the action again at
+    ``due_at``, which :meth:`_resume` brings forward; the action then ends it.
+    """
+
+    _inherit = "stage.automation.run"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------
+    # DISPATCH (cron) AND JOBS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_dispatch(self, limit=DISPATCH_BATCH):
+        """Claim the due runs (pending, or paused until now) and hand each to a queue job
+        on the stage automation channel."""
+        now = fields.Datetime.now()
+        self.flush_model(["state", "due_at"])
+        self.env.cr.execute(SQL(
+            """SELECT id FROM stage_automation_run
+                WHERE state IN %s AND due_at <= %s
+             ORDER BY due_at, id
+                LIMIT %s
+                  FOR UPDATE SKIP LOCKED""",
+            lifecycle.DUE_STATES, now, limit))
+        runs = self.browse(row[0] for row in self.env.cr.fetchall())
+        runs._set_state(lifecycle.RUNNING)
+        for run in runs:
+            run.with_delay(description=_("Stage automation: %(run)s", run=run.display_name))._perform()
+        cron = self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()
+        if len(runs) == limit:
+            cron._trigger()
+        else:
+            self.env.cr.execute(SQL(
+                "SELECT min(due_at) FROM stage_automation_run WHERE state IN %s AND due_at > %s",
+                lifecycle.DUE_STATES, now))
+            next_due = self.env.cr.fetchone()[0]
+            if next_due:
+                cron._trigger(next_due)
+        return runs
+
+    def _perform(self):
+        """Queue job: execute one claimed run, unless it was cancelled or taken meanwhile."""
+        self.ensure_one()
+        self.flush_model(["state"])
+        self.env.cr.execute(SQL(
+            "SELECT id FROM stage_automation_run WHERE id = %s AND state = %s FOR UPDATE SKIP LOCKED",
+            self.id, lifecycle.RUNNING))
+        if not self.env.cr.fetchone():
+            return _("Nothing to do: the run is no longer waiting for execution.")
+        self.invalidate_recordset(["state"])
+        job = self.env["queue.job"].sudo().search([("uuid", "=", self.env.context.get("job_uuid"))], limit=1)
+        if job:
+            # Attempts rolled back with a retried job still count.
+            self.attempts = job.retry
+        self.with_context(stage_automation_job_run_id=self.id)._execute()
+        return self.reason
+
+    def _on_job_failed(self, **failure):
+        """queue_job gave up on the job (retries exhausted): the run must not stay running."""
+        runs = self.filtered(lambda run: run.state == lifecycle.RUNNING)
+        error = failure.get("exc_message") or failure.get("exc_name") or _lt("unknown error")
+        runs._set_state(lifecycle.FAILED, _lt("Failed: the job queue gave up (%(error)s).", error=error))
+        runs._skip_followers()
+
+    # ------------------------------------------------------------
+    # EXECUTION
+    # ------------------------------------------------------------
+
+    def _execute(self):
+        """Run each rule's action now, each isolated in a savepoint.
+
+        A failing action rolls back only its own changes: the run ends
+        ``failed`` with a readable reason, a note on the lead says so, and the
+        user's stage change and the other rules go on.
+        """
+        job_run_id = self.env.context.get("stage_automation_job_run_id")
+        for run in self:
+            if not run.exists():
+                continue  # deleted with its lead by an earlier rule
+            if run.rule_id._needs_own_transaction() and run.id != job_run_id:
+                # Not in the person's save, nor in the job of the run it follows: a retry of
+                # its own must not repeat the other run, nor a failure of the other run undo it.
+                run._wake_dispatcher()
+                continue
+            run._execute_one()
+
+    def _execute_one(self):
+        if self.state == lifecycle.PENDING:
+            self._set_state(lifecycle.RUNNING)
+        elif self.state != lifecycle.RUNNING:
+            return  # an earlier rule of the same entry moved the lead on
+        lead, rule = self.lead_id, self.rule_id
+        self.attempts += 1
+        not_applicable = self._not_applicable_reason()
+        if not_applicable:
+            self._finish(lifecycle.CANCELLED, not_applicable)
+            return
+        # Everything before the savepoint is written first: a failure then only discards the rule's own work.
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                # The action acts with its author's rights; its run stays the engine's bookkeeping.
+                robot = rule.with_context(stage_automation_defer=True, stage_automation_run_id=self.id)._robot(lead)
+                lead_as_author = lead.with_env(robot.env)
+                # A paused run goes on with its action: the condition was checked when it started.
+                matches = bool(self.paused_at) or robot._matches_condition(lead_as_author)
+                result = robot._run_action(self.with_env(robot.env).sudo(), lead_as_author) if matches else None
+                self.env.flush_all()
+        except RetryableJobError:
+            raise
+        except SkipRun as skip:
+            self.env.clear()  # the savepoint rolled back what the action did
+            self._finish(lifecycle.SKIPPED, skip.args[0])
+        except psycopg2.OperationalError as error:
+            # Concurrent updates: the request (or queue_job, for a job) retries the whole transaction.
+            if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise
+            self._fail(error)
+        except Exception as error:  # noqa: BLE001 - a rule's failure must never block the user
+            self._fail(error)
+        else:
+            if not matches:
+                self._finish(lifecycle.SKIPPED, _lt("Skipped: the lead does not match the condition."))
+            elif self.state != lifecycle.PAUSED:  # paused: the action waits, see _pause()
+                self._finish(lifecycle.DONE, result or _lt("Done."))
+
+    def _not_applicable_reason(self):
+        lead, rule = self.lead_id, self.rule_id
+        if not lead.active:
+            return _lt("Cancelled: the lead is archived or lost.")
+        if lead.stage_id != self.stage_id:
+            return _lt("Cancelled: the lead is no longer in stage “%(stage)s”.", stage=self.stage_id.name)
+        if not rule.active or not rule._applies_to(lead):
+            return _lt("Cancelled: the rule no longer applies to this lead.")
+        return None
+
+    def _fail(self, error):
+        """End the run failed with a sentence for people, a note on the lead, and the details in the log."""
+        # The savepoint rolled the rule's changes back and nothing else was pending: forget them in the cache too.
+        self.env.clear()
+        if isinstance(error, psycopg2.IntegrityError):
+            # What Odoo tells a user whose save breaks a database constraint (e.g. a record still in use).
+            message = _as_validation_error(self.env, error).args[0]
+        elif isinstance(error, AccessError) and error.args:
+            message = _lt("%(author)s, whose rights the rule uses, is not allowed to do this. %(error)s",
+                          author=self.rule_id.author_id.name, error=error.args[0])
+        elif isinstance(error, UserError) and error.args:
+            message = error.args[0]
+        else:
+            # A crash is a bug of the engine or of an action, not a mistake of the rule's author: logged loud.
+            _logger.warning("Stage automation run %s (rule %s) crashed", self.id, self.rule_id.id, exc_info=error)
+            message = _lt("An unexpected error stopped the rule (%(error)s); the server log has the details.",
+                          error=type(error).__name__)
+        if isinstance(error, (UserError, psycopg2.IntegrityError)):
+            _logger.info("Stage automation run %s (rule %s) failed: %s", self.id, self.rule_id.id, error)
+        self._finish(lifecycle.FAILED, _lt("Failed: %(message)s", message=message))
+        self.lead_id.with_user(SUPERUSER_ID).message_post(
+            body=_("Automation rule “%(rule)s” failed: %(message)s", rule=self.rule_id.name, message=message),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _finish(self, state, reason):
+        """Record the outcome and go on with the rules chained after this one."""
+        self._set_state(state, reason)
+        if state == lifecycle.DONE:
+            self._release_followers()
+        else:
+            self._skip_followers()
+
+    # ------------------------------------------------------------
+    # CHAIN: the rules that run after the previous one
+    # ------------------------------------------------------------
+
+    def _followers(self):
+        return self.search([("previous_run_id", "in", self.ids), ("state", "=", lifecycle.WAITING)])
+
+    def _release_followers(self):
+        """Chained rules start now that their previous rule completed; due ones run at once."""
+        followers = self._followers()
+        if not followers:
+            return
+        now = fields.Datetime.now()
+        followers._schedule(now, now, {})
+        due_now = followers.filtered(lambda f: f.state == lifecycle.PENDING and f.due_at <= now)
+        due_now._execute()
+        (followers - due_now)._wake_dispatcher()
+
+    def _skip_followers(self):
+        for run in self:
+            followers = run._followers()
+            if followers:
+                followers._set_state(lifecycle.SKIPPED, run.rule_id._did_not_run_reason())
+                followers._skip_followers()
+
+    # ------------------------------------------------------------
+    # PAUSE (actions that wait)
+    # ------------------------------------------------------------
+
+    def _pause(self, until, reason):
+        """Called by an action that waits: the run stays open and the rules chained after it wait.
+
+        The dispatcher runs the action again at ``until`` (empty: only when
+        :meth:`_resume` is called); the action then finds ``paused_at`` set and
+        ends the wait: it returns its result (the run is done, the chain goes
+        on) or raises :class:`SkipRun` (the chain stops).
+        """
+        self.ensure_one()
+        self._set_state(lifecycle.PAUSED, reason, paused_at=fields.Datetime.now(), due_at=until)
+        self._wake_dispatcher()
+
+    def _resume(self):
+        """What the paused runs waited for has happened: the dispatcher runs their action again now."""
+        runs = self.filtered(lambda run: run.state == lifecycle.PAUSED)
+        runs._set_state(lifecycle.PAUSED, due_at=fields.Datetime.now())
+        runs._wake_dispatcher()
+        return runs

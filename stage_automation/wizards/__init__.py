@@ -1,0 +1,1 @@
+from . import stage_automation_trigger_token
