@@ -76,7 +76,7 @@ class StageAutomationRule(models.Model):
         The later runs of the entry go with the lead, so nothing else runs.
         """
         name, lead_id = lead.name, lead.id
-        run.lead_id = False
+        run.write({"lead_id": False, "company_id": lead.company_id.id, "lead_type": lead.type})
         lead.unlink()
         _logger.info("Stage automation rule %s (run %s) deleted lead %s (%s).", self.id, run.id, lead_id, name)
         return _lt("Deleted the lead “%(lead)s” (id %(id)s).", lead=name, id=lead_id)

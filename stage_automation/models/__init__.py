@@ -7,6 +7,7 @@ from . import stage_automation_run
 from . import stage_automation_run_schedule
 from . import stage_automation_run_execution
 from . import stage_automation_run_variables
+from . import stage_automation_run_recovery
 from . import stage_automation_constant
 from . import stage_automation_trigger
 from . import stage_automation_trigger_log

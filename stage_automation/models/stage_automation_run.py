@@ -44,11 +44,16 @@ class StageAutomationRun(models.Model):
     # is detached from the lead beforehand and stays as the trace of the deletion.
     lead_id = fields.Many2one("crm.lead", index=True, ondelete="cascade")
     stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade")
-    company_id = fields.Many2one(
-        "res.company", compute="_compute_lead_values", store=True, index=True)
-    lead_type = fields.Selection(
-        [("lead", "Lead"), ("opportunity", "Opportunity")], string="Type",
-        compute="_compute_lead_values", store=True)
+    # The lead's company and type when the run was created, kept for a run whose lead was deleted:
+    # access follows the lead itself (see the record rules), so a lead's changes never rewrite its runs.
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    lead_type = fields.Selection([("lead", "Lead"), ("opportunity", "Opportunity")], string="Type", readonly=True)
+    job_uuid = fields.Char(
+        string="Job", readonly=True, copy=False, index="btree_not_null",
+        help="The queue job executing the run, once the dispatcher has handed it over.")
+    job_count = fields.Integer(
+        string="Jobs", default=0, readonly=True, copy=False,
+        help="Queue jobs given to the run: one, unless the sweeper had to give it another.")
     action = fields.Selection(related="rule_id.action")
     entered_at = fields.Datetime(string="Entered stage at", required=True)
     previous_run_id = fields.Many2one(
@@ -74,14 +79,6 @@ class StageAutomationRun(models.Model):
         tools.create_index(
             self.env.cr, "stage_automation_run_due_idx", self._table, ["due_at", "id"],
             where="state IN ('pending', 'paused')")
-
-    @api.depends("lead_id.company_id", "lead_id.type")
-    def _compute_lead_values(self):
-        # A run detached from its deleted lead keeps the company and type the lead had
-        # (the access rules use them): only runs with a lead follow it.
-        for run in self.filtered("lead_id"):
-            run.company_id = run.lead_id.company_id
-            run.lead_type = run.lead_id.type
 
     @api.depends("rule_id", "lead_id")
     def _compute_display_name(self):
@@ -158,7 +155,7 @@ class StageAutomationRun(models.Model):
         self.check_access("read")
         groups = {"lead": "stage_automation.group_stage_automation_lead_update",
                   "opportunity": "stage_automation.group_stage_automation_opportunity_update"}
-        for lead_type in set(self.mapped("lead_type")):
+        for lead_type in {run.lead_id.type or run.lead_type for run in self}:
             if not self.env.user.has_group(groups.get(lead_type, groups["opportunity"])):
                 kind = _("leads") if lead_type == "lead" else _("opportunities")
                 raise AccessError(_("Cancelling the automation runs of %(kind)s needs the Update right of their "

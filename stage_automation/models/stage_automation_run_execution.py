@@ -16,6 +16,12 @@ from ..engine.exceptions import SkipRun
 _logger = logging.getLogger(__name__)
 
 DISPATCH_BATCH = 1000
+# A job whose run is locked by another transaction (a change of its lead, the sweeper) tries again this
+# many seconds later, without using up its retries.
+LOCKED_RETRY_SECONDS = 5
+# Errors of the connection itself or of a server going down (SQLSTATE classes 08 and 57P0x, too many
+# connections): the action never got a chance to finish; the job is retried, nothing is written.
+_CONNECTION_PGCODES = ("57P01", "57P02", "57P03", "53300")
 
 
 class StageAutomationRun(models.Model):
@@ -48,8 +54,7 @@ class StageAutomationRun(models.Model):
             lifecycle.DUE_STATES, now, limit))
         runs = self.browse(row[0] for row in self.env.cr.fetchall())
         runs._set_state(lifecycle.RUNNING)
-        for run in runs:
-            run.with_delay(description=_("Stage automation: %(run)s", run=run.display_name))._perform()
+        runs._queue_jobs()
         cron = self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()
         if len(runs) == limit:
             cron._trigger()
@@ -62,21 +67,52 @@ class StageAutomationRun(models.Model):
                 cron._trigger(next_due)
         return runs
 
-    def _perform(self):
-        """Queue job: execute one claimed run, unless it was cancelled or taken meanwhile."""
-        self.ensure_one()
+    def _queue_jobs(self):
+        """Hand each claimed run to a queue job of its own, and remember which: the sweeper checks on it."""
+        uuids = []
+        for run in self:
+            job = run.with_delay(description=self.env._("Stage automation: %(run)s", run=run.display_name))._perform()
+            uuids.append(job.uuid)
         self.flush_model(["state"])
         self.env.cr.execute(SQL(
-            "SELECT id FROM stage_automation_run WHERE id = %s AND state = %s FOR UPDATE SKIP LOCKED",
-            self.id, lifecycle.RUNNING))
-        if not self.env.cr.fetchone():
+            """UPDATE stage_automation_run run SET job_uuid = job.uuid, job_count = run.job_count + 1
+                 FROM unnest(%s::int[], %s::varchar[]) AS job(run_id, uuid)
+                WHERE run.id = job.run_id""",
+            self.ids, uuids))
+        self.invalidate_recordset(["job_uuid", "job_count"])
+
+    def _perform(self):
+        """Queue job: execute one claimed run, unless it was cancelled meanwhile.
+
+        The run is locked for the whole execution. When another transaction
+        holds it (a change of its lead, the sweeper), the job is tried again a
+        few seconds later: it never ends while its run is still to be done.
+        """
+        self.ensure_one()
+        self.flush_model(["state"])
+        try:
+            self.env.cr.execute(SQL(
+                "SELECT state FROM stage_automation_run WHERE id = %s FOR UPDATE NOWAIT", self.id),
+                log_exceptions=False)
+        except psycopg2.errors.LockNotAvailable as error:
+            raise RetryableJobError(
+                "the run is locked by another transaction", seconds=LOCKED_RETRY_SECONDS, ignore_retry=True,
+            ) from error
+        row = self.env.cr.fetchone()
+        if not row or row[0] != lifecycle.RUNNING:
             return _("Nothing to do: the run is no longer waiting for execution.")
         self.invalidate_recordset(["state"])
         job = self.env["queue.job"].sudo().search([("uuid", "=", self.env.context.get("job_uuid"))], limit=1)
         if job:
             # Attempts rolled back with a retried job still count.
             self.attempts = job.retry
-        self.with_context(stage_automation_job_run_id=self.id)._execute()
+        try:
+            self.with_context(stage_automation_job_run_id=self.id)._execute()
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+            # queue_job retries concurrency errors by itself, but takes a lost connection for final.
+            if not _is_lost_connection(error):
+                raise
+            raise RetryableJobError(f"the database was not available ({error})") from error
         return self.reason
 
     def _on_job_failed(self, **failure):
@@ -135,9 +171,10 @@ class StageAutomationRun(models.Model):
         except SkipRun as skip:
             self.env.clear()  # the savepoint rolled back what the action did
             self._finish(lifecycle.SKIPPED, skip.args[0])
-        except psycopg2.OperationalError as error:
-            # Concurrent updates: the request (or queue_job, for a job) retries the whole transaction.
-            if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+            # Concurrent updates, a lost connection, a server going down: the request (or the job) is
+            # retried as a whole, and nothing is written on a connection that may be gone.
+            if _is_transient(error):
                 raise
             self._fail(error)
         except Exception as error:  # noqa: BLE001 - a rule's failure must never block the user
@@ -199,13 +236,20 @@ class StageAutomationRun(models.Model):
         return self.search([("previous_run_id", "in", self.ids), ("state", "=", lifecycle.WAITING)])
 
     def _release_followers(self):
-        """Chained rules start now that their previous rule completed; due ones run at once."""
+        """Chained rules start now that their previous rule completed; due ones run at once.
+
+        After a rule that called another system, they run in jobs of their own
+        instead: nothing that may fail is left between a delivered call and
+        the commit that records it, so a retry never repeats an acknowledged call.
+        """
         followers = self._followers()
         if not followers:
             return
         now = fields.Datetime.now()
         followers._schedule(now, now, {})
         due_now = followers.filtered(lambda f: f.state == lifecycle.PENDING and f.due_at <= now)
+        if any(run.rule_id._needs_own_transaction() for run in self):
+            due_now = due_now.browse()
         due_now._execute()
         (followers - due_now)._wake_dispatcher()
 
@@ -238,3 +282,17 @@ class StageAutomationRun(models.Model):
         runs._set_state(lifecycle.PAUSED, due_at=fields.Datetime.now())
         runs._wake_dispatcher()
         return runs
+
+
+def _is_lost_connection(error):
+    """Whether a database error is the connection's: lost, refused, or its server shutting down."""
+    if isinstance(error, psycopg2.InterfaceError):
+        return True
+    code = error.pgcode
+    return code is None or code.startswith("08") or code in _CONNECTION_PGCODES
+
+
+def _is_transient(error):
+    """Whether a database error says nothing of the action (a concurrent update, a lost connection):
+    such an action is tried again, never failed."""
+    return _is_lost_connection(error) or error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY

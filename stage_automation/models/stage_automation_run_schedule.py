@@ -79,9 +79,9 @@ class StageAutomationRun(models.Model):
         self.env.cr.execute(SQL(
             """INSERT INTO stage_automation_run
                       (rule_id, lead_id, stage_id, previous_run_id, state, entered_at, due_at, done_at, reason_data,
-                       company_id, lead_type, attempts, create_uid, create_date, write_uid, write_date)
+                       company_id, lead_type, attempts, job_count, create_uid, create_date, write_uid, write_date)
                SELECT row.rule_id, row.lead_id, row.stage_id, row.previous_run_id, row.state, row.entered_at,
-                      row.due_at, row.done_at, row.reason_data::jsonb, lead.company_id, lead.type, 0,
+                      row.due_at, row.done_at, row.reason_data::jsonb, lead.company_id, lead.type, 0, 0,
                       %(uid)s, %(now)s, %(uid)s, %(now)s
                  FROM unnest(%(rule_id)s::int[], %(lead_id)s::int[], %(stage_id)s::int[],
                              %(previous_run_id)s::int[], %(state)s::varchar[], %(entered_at)s::timestamp[],

@@ -4,6 +4,7 @@ from . import test_rule_form
 from . import test_run_lifecycle
 from . import test_run_reasons
 from . import test_run_states
+from . import test_run_recovery
 from . import test_actions
 from . import test_scale
 from . import test_access_rights

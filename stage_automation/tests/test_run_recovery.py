@@ -1,0 +1,133 @@
+"""No run is left running when its job ends without the engine, nor failed by a lost connection,
+and a lead's changes never rewrite its runs."""
+
+from unittest.mock import patch
+
+import psycopg2
+
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
+
+from .common import StageAutomationCase
+
+T0 = "2026-03-04 10:00:00"
+DUE = "2026-03-04 13:00:00"
+
+
+@tagged("post_install", "-at_install", "stage_automation_runs")
+class TestRunRecovery(StageAutomationCase):
+
+    def _claimed(self):
+        """A lead whose 3-hour rule was handed to a queue job, and a rule chained after it."""
+        control = self.rule(name="Control", timing="delay", delay=3, delay_unit="hours", action="notify",
+                            summary="Still new", body="Still in New")
+        chained = self.rule(name="Chained", sequence=20, after_previous=True)
+        lead = self.lead()
+        with self.at(T0):
+            lead.stage_id = self.stage_new
+        with self.at(DUE):
+            self.Run._cron_dispatch()
+        run = self.runs(lead, control)
+        self.assertEqual(run.state, "running")
+        self.assertEqual(run.job_uuid, self.queued_jobs().uuid)
+        return lead, run, self.runs(lead, chained)
+
+    def _job(self, run):
+        return self.env["queue.job"].search([("uuid", "=", run.job_uuid)])
+
+    def test_a_job_cancelled_in_the_job_queue_cancels_its_run_and_chain(self):
+        lead, run, chained = self._claimed()
+        self._job(run).button_cancelled()
+        self.assertEqual(self.Run._cron_sweep(grace_minutes=0), run)
+        self.assertEqual(run.state, "cancelled")
+        self.assertEqual(run.reason, "Cancelled: its job was cancelled in the job queue.")
+        self.assertEqual(chained.state, "skipped")
+        self.assertFalse(self.notifications(lead, "Still new"))
+
+    def test_a_job_the_runner_found_dead_fails_its_run_and_chain(self):
+        _lead, run, chained = self._claimed()
+        # What queue_job's runner does in SQL, without calling the addon back.
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE queue_job SET state = 'failed', exc_info = 'Job found dead after too many "
+                            "retries', result = 'Job found dead after too many retries' WHERE uuid = %s",
+                            [run.job_uuid])
+        self.env.invalidate_all()
+        self.Run._cron_sweep(grace_minutes=0)
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.reason, "Failed: the job queue gave up (Job found dead after too many retries).")
+        self.assertEqual(chained.state, "skipped")
+
+    def test_a_job_set_done_by_hand_or_deleted_is_given_again_then_runs_once(self):
+        lead, run, chained = self._claimed()
+        first = self._job(run)
+        first.button_done()
+        with self.at(DUE):
+            self.Run._cron_sweep(grace_minutes=0)
+            self.assertEqual(run.state, "running")
+            self.assertEqual(run.job_count, 2)
+            self.assertNotEqual(run.job_uuid, first.uuid)
+            self.perform_jobs()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(chained.state, "done")
+        self.assertEqual(len(self.notifications(lead, "Still new")), 1)
+
+    def test_a_run_whose_jobs_keep_vanishing_fails_in_the_end(self):
+        _lead, run, chained = self._claimed()
+        for _attempt in range(3):
+            self._job(run).unlink()
+            self.Run._cron_sweep(grace_minutes=0)
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.reason, "Failed: its job ended without running it, 3 times.")
+        self.assertEqual(chained.state, "skipped")
+
+    def test_the_sweeper_leaves_runs_whose_job_is_still_to_come(self):
+        _lead, run, _chained = self._claimed()
+        self.assertFalse(self.Run._cron_sweep(grace_minutes=0))
+        self._job(run).button_cancelled()
+        self.assertFalse(self.Run._cron_sweep(), "a job that just ended is given a moment")
+        self.assertEqual(run.state, "running")
+
+    def test_a_lost_connection_during_the_action_is_retried_then_done_once(self):
+        lead, run, chained = self._claimed()
+        job = Job.load(self.env, run.job_uuid)
+        lost = psycopg2.OperationalError("server closed the connection unexpectedly")
+        with self.at(DUE):
+            with patch.object(type(self.Rule), "_run_action_notify", side_effect=lost), \
+                    self.assertRaises(RetryableJobError), self.env.cr.savepoint():
+                job.perform()  # queue_job postpones a job on this error instead of failing it
+            self.env.clear()
+            self.assertEqual(run.state, "running")
+            self.assertFalse(self.notes(lead).filtered(lambda note: "failed" in note.body))
+            self.perform_jobs()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(chained.state, "done")
+        self.assertEqual(len(self.notifications(lead, "Still new")), 1)
+
+    def test_a_lead_changing_type_or_company_rewrites_none_of_its_runs(self):
+        rule = self.rule(timing="delay", delay=1, delay_unit="hours")
+        lead = self.lead(type="lead")
+        lead.stage_id = self.stage_new
+        run = self.runs(lead, rule)
+        self.env.flush_all()
+        # A row's ctid changes with any UPDATE of it: the run's row must be the very same tuple afterwards.
+        self.env.cr.execute("SELECT ctid::text FROM stage_automation_run WHERE id = %s", [run.id])
+        tuple_before = self.env.cr.fetchone()[0]
+        lead.convert_opportunity(lead.partner_id)
+        other_company = self.env["res.company"].create({"name": "SA Other company"})
+        lead.write({"company_id": other_company.id, "team_id": False, "user_id": False})
+        self.env.flush_all()
+        self.env.cr.execute("SELECT ctid::text, lead_type FROM stage_automation_run WHERE id = %s", [run.id])
+        self.assertEqual(self.env.cr.fetchone(), (tuple_before, "lead"))
+        lead.write({"company_id": self.env.company.id, "team_id": self.team.id})
+        # Access follows the lead: the opportunity's readers see its runs, the leads' readers no longer do.
+        opportunity_reader = new_test_user(
+            self.env, login="sa_opportunity_reader",
+            groups="sales_team.group_sale_salesman_all_leads,"
+                   "stage_automation.group_stage_automation_opportunity_read")
+        lead_reader = new_test_user(
+            self.env, login="sa_lead_reader",
+            groups="sales_team.group_sale_salesman_all_leads,stage_automation.group_stage_automation_lead_read")
+        self.assertEqual(self.Run.with_user(opportunity_reader).search([("id", "=", run.id)]), run)
+        self.assertFalse(self.Run.with_user(lead_reader).search([("id", "=", run.id)]))
