@@ -55,17 +55,22 @@ class StageAutomationRun(models.Model):
         runs = self.browse(row[0] for row in self.env.cr.fetchall())
         runs._set_state(lifecycle.RUNNING)
         runs._queue_jobs()
-        cron = self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()
         if len(runs) == limit:
-            cron._trigger()
+            self._wake_at(now)
         else:
             self.env.cr.execute(SQL(
                 "SELECT min(due_at) FROM stage_automation_run WHERE state IN %s AND due_at > %s",
                 lifecycle.DUE_STATES, now))
             next_due = self.env.cr.fetchone()[0]
             if next_due:
-                cron._trigger(next_due)
+                self._wake_at(next_due)
         return runs
+
+    @api.model
+    def _dispatch_due(self):
+        """Queue job: what the dispatcher cron does, from the job runner (see :meth:`_wake_at`)."""
+        runs = self._cron_dispatch()
+        return self.env._("%(count)s due runs handed to jobs.", count=len(runs))
 
     def _queue_jobs(self):
         """Hand each claimed run to a queue job of its own, and remember which: the sweeper checks on it."""

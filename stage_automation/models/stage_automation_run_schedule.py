@@ -132,7 +132,28 @@ class StageAutomationRun(models.Model):
             self.ids, lifecycle.DUE_STATES))
         earliest = self.env.cr.fetchone()[0]
         if earliest:
-            self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()._trigger(earliest)
+            self._wake_at(earliest)
+
+    @api.model
+    def _wake_at(self, moment):
+        """Have the due runs dispatched at ``moment``: by the dispatcher cron, and by a queue job too.
+
+        Odoo's cron threads wait a minute before their first pass after a
+        restart, while queue_job's runner is back within seconds: the job
+        makes work that fell due while the server was down resume at once.
+        One job covers every moment after its own.
+        """
+        self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()._trigger(moment)
+        self.env["queue.job"].flush_model(["model_name", "method_name", "state", "eta", "date_created"])
+        self.env.cr.execute(SQL(
+            """SELECT 1 FROM queue_job
+                WHERE model_name = %s AND method_name = '_dispatch_due'
+                  AND state IN ('wait_dependencies', 'pending', 'enqueued')
+                  AND COALESCE(eta, date_created) <= %s
+                LIMIT 1""",
+            self._name, moment))
+        if not self.env.cr.fetchone():
+            self.with_delay(eta=moment, description=self.env._("Stage automation: dispatch due runs"))._dispatch_due()
 
     @api.model
     def _on_stage_exit(self, leads, reason):

@@ -60,7 +60,8 @@ class StageAutomationCase(TransactionCase):
 
     def queued_jobs(self):
         return self.env["queue.job"].search([
-            ("model_name", "=", "stage.automation.run"), ("state", "in", ("pending", "enqueued"))])
+            ("model_name", "=", "stage.automation.run"), ("method_name", "!=", "_dispatch_due"),
+            ("state", "in", ("pending", "enqueued"))])
 
     def perform_jobs(self):
         """Perform the stored stage automation jobs as queue_job's runner does (same transaction here)."""

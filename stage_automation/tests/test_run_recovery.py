@@ -131,3 +131,29 @@ class TestRunRecovery(StageAutomationCase):
             groups="sales_team.group_sale_salesman_all_leads,stage_automation.group_stage_automation_lead_read")
         self.assertEqual(self.Run.with_user(opportunity_reader).search([("id", "=", run.id)]), run)
         self.assertFalse(self.Run.with_user(lead_reader).search([("id", "=", run.id)]))
+
+    def test_due_work_is_dispatched_by_a_queue_job_too_so_a_restart_resumes_at_once(self):
+        """After a restart, Odoo's cron threads wait a minute; queue_job's runner is back at once."""
+        control = self.rule(name="Control", timing="delay", delay=3, delay_unit="hours", action="notify",
+                            summary="Still new", body="Still in New")
+        first, second = self.lead(name="First"), self.lead(name="Second")
+        with self.at(T0):
+            first.stage_id = self.stage_new
+        with self.at("2026-03-04 11:00:00"):
+            second.stage_id = self.stage_new
+        wake = self.env["queue.job"].search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending")])
+        self.assertEqual(len(wake), 1, "one job covers every later moment")
+        self.assertEqual(str(wake.eta), DUE)
+        with self.at(DUE):
+            job = Job.load(self.env, wake.uuid)  # what the runner does first after a restart
+            job.set_started()
+            job.store()
+            job.perform()
+            self.assertEqual(self.runs(first, control).state, "running")
+            self.assertEqual(self.runs(second, control).state, "pending")
+            self.perform_jobs()
+        self.assertEqual(self.runs(first, control).state, "done")
+        self.assertEqual(len(self.notifications(first, "Still new")), 1)
+        next_wake = self.env["queue.job"].search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending"),
+                                                  ("uuid", "!=", wake.uuid)])
+        self.assertEqual(str(next_wake.eta), "2026-03-04 14:00:00")
