@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date, format_datetime
 from odoo.tools.translate import _lt, code_translations
 
@@ -106,7 +106,7 @@ class StageAutomationRun(models.Model):
     def _search_reason(self, operator, value):
         """Runs whose reason holds ``value``: in the sentence's source (English) or in its values (names, …)."""
         if operator not in ("ilike", "not ilike", "like", "not like") or not isinstance(value, str):
-            raise NotImplementedError(_("The result of a run can only be searched for a text it contains."))
+            raise UserError(_("The result of a run can only be searched for a text it contains."))
         self.flush_model(["reason_data"])
         like = "ILIKE" if "ilike" in operator else "LIKE"
         query = SQL(

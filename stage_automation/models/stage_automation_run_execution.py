@@ -252,9 +252,10 @@ class StageAutomationRun(models.Model):
             return
         now = fields.Datetime.now()
         followers._schedule(now, now, {})
-        due_now = followers.filtered(lambda f: f.state == lifecycle.PENDING and f.due_at <= now)
         if any(run.rule_id._needs_own_transaction() for run in self):
-            due_now = due_now.browse()
+            due_now = followers.browse()
+        else:
+            due_now = followers.filtered(lambda f: f.state == lifecycle.PENDING and f.due_at <= now)
         due_now._execute()
         (followers - due_now)._wake_dispatcher()
 

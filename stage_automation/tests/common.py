@@ -48,6 +48,17 @@ class StageAutomationCase(TransactionCase):
         }
         return self.env["crm.lead"].create(values)
 
+    def lead_with_pending_control(self, entered_at):
+        """A lead entering "SA New" at ``entered_at``, where a control notification is due 3 hours later
+        and a note is chained after it: ``(lead, control rule, chained rule)``."""
+        control = self.rule(name="Control", timing="delay", delay=3, delay_unit="hours", action="notify",
+                            summary="Still new", body="Still in New")
+        chained = self.rule(name="Chained", sequence=20, after_previous=True)
+        lead = self.lead()
+        with self.at(entered_at):
+            lead.stage_id = self.stage_new
+        return lead, control, chained
+
     def runs(self, lead, rule=None):
         domain = [("lead_id", "=", lead.id)] + ([("rule_id", "=", rule.id)] if rule else [])
         return self.Run.search(domain)

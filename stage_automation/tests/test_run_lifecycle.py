@@ -23,12 +23,7 @@ class SerializationFailure(psycopg2.OperationalError):
 class TestRunLifecycle(StageAutomationCase):
 
     def _lead_with_pending_control(self):
-        control = self.rule(name="Control", timing="delay", delay=3, delay_unit="hours", action="notify",
-                            summary="Still new", body="Still in New")
-        chained = self.rule(name="Chained", sequence=20, after_previous=True)
-        lead = self.lead()
-        with self.at(T0):
-            lead.stage_id = self.stage_new
+        lead, control, chained = self.lead_with_pending_control(T0)
         self.assertEqual(self.runs(lead).mapped("state"), ["waiting", "pending"])
         return lead, control, chained
 

@@ -3,6 +3,7 @@ language, with dates in their own time zone; reasons stored as text before stay 
 
 from datetime import datetime
 
+from odoo.exceptions import UserError
 from odoo.modules.migration import load_script
 from odoo.tests import tagged
 from odoo.tools.translate import _lt
@@ -59,6 +60,11 @@ class TestRunReasons(StageAutomationCase):
         self.assertFalse(self.Run.search([("id", "=", run.id), ("reason", "not ilike", "does not match")]))
         run._set_reason(_lt("Cancelled by %(user)s.", user="Jeanne Martin"))
         self.assertEqual(self.Run.search([("id", "=", run.id), ("reason", "ilike", "jeanne")]), run)
+        # Typed by anyone in a search box or sent over RPC: a clear error, and the text is only ever a value.
+        for operator, value in (("=", "x"), ("in", ["x"]), ("ilike", 42)):
+            with self.subTest(operator=operator), self.assertRaises(UserError):
+                self.Run.search([("reason", operator, value)])
+        self.assertFalse(self.Run.search([("id", "=", run.id), ("reason", "ilike", "%') OR 1=1 --")]))
 
     def test_reasons_stored_as_text_before_stay_readable_after_the_upgrade(self):
         run = self._skipped_run()

@@ -21,12 +21,7 @@ class TestRunRecovery(StageAutomationCase):
 
     def _claimed(self):
         """A lead whose 3-hour rule was handed to a queue job, and a rule chained after it."""
-        control = self.rule(name="Control", timing="delay", delay=3, delay_unit="hours", action="notify",
-                            summary="Still new", body="Still in New")
-        chained = self.rule(name="Chained", sequence=20, after_previous=True)
-        lead = self.lead()
-        with self.at(T0):
-            lead.stage_id = self.stage_new
+        lead, control, chained = self.lead_with_pending_control(T0)
         with self.at(DUE):
             self.Run._cron_dispatch()
         run = self.runs(lead, control)

@@ -1,15 +1,13 @@
 """Since 18.0.1.1.0 the data of an event is stored once and shared by its log lines: the data each log
 line held is moved there (identical data shared), and its old column dropped."""
 
+from odoo.tools.sql import column_exists
+
 
 def migrate(cr, version):
     if not version:
         return
-    cr.execute("""
-        SELECT 1 FROM information_schema.columns
-         WHERE table_name = 'stage_automation_trigger_log' AND column_name = 'payload'
-    """)
-    if not cr.rowcount:
+    if not column_exists(cr, "stage_automation_trigger_log", "payload"):
         return
     cr.execute("""
         INSERT INTO stage_automation_trigger_payload (payload, create_uid, create_date, write_uid, write_date)

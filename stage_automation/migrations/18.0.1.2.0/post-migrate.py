@@ -1,15 +1,13 @@
 """Since 18.0.1.2.0 a run's reason is a message and its values, shown in the reader's language: the
 sentences stored before stay readable as they were written, and their old column is dropped."""
 
+from odoo.tools.sql import column_exists
+
 
 def migrate(cr, version):
     if not version:
         return
-    cr.execute("""
-        SELECT 1 FROM information_schema.columns
-         WHERE table_name = 'stage_automation_run' AND column_name = 'reason'
-    """)
-    if not cr.rowcount:
+    if not column_exists(cr, "stage_automation_run", "reason"):
         return
     cr.execute("""
         UPDATE stage_automation_run
