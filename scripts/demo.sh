@@ -53,7 +53,7 @@ max_cron_threads = 1
 log_level = info
 
 [queue_job]
-channels = root:2,root.stage_automation:2
+channels = root:3,root.stage_automation:2
 CONF
 
 db_exists=$(psql -d postgres -Atqc "select 1 from pg_database where datname = '$DB'")

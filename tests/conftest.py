@@ -31,7 +31,7 @@ START_TIMEOUT = 120  # seconds for the server to answer /web/login
 INSTALL_TIMEOUT = 900  # seconds to install stage_automation into a database of the fixture's own
 STOP_TIMEOUT = 30  # seconds between SIGTERM and SIGKILL
 POLL_INTERVAL = 0.5
-CHANNELS = "root:2,root.stage_automation:2"
+CHANNELS = "root:3,root.stage_automation:2"
 
 _running = []  # the LiveOdoo servers started and not stopped yet
 

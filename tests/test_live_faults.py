@@ -167,7 +167,7 @@ def test_a_server_killed_mid_drain_resumes_every_run_once(odoo_servers, database
 
 SHARED_LEADS = 200
 # What CONFIGURE.md ("Running several servers") shows: the runner's capacity, spread over the servers.
-SHARED_CHANNELS = "root:4,root.stage_automation:4"
+SHARED_CHANNELS = "root:5,root.stage_automation:4"
 
 
 class RoundRobinProxy:

@@ -12,6 +12,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..engine import lifecycle
 from ..engine.exceptions import SkipRun
+from .stage_automation_run_recovery import WATCH_DELAY
 
 _logger = logging.getLogger(__name__)
 
@@ -68,12 +69,17 @@ class StageAutomationRun(models.Model):
 
     @api.model
     def _dispatch_due(self):
-        """Queue job: what the dispatcher cron does, from the job runner (see :meth:`_wake_at`)."""
+        """Queue job: what the dispatcher cron does, from the job runner (see :meth:`_wake_at`), then the
+        watch of the runs in jobs (see :meth:`_watch_jobs`)."""
         runs = self._cron_dispatch()
+        self._watch_jobs()
         return self.env._("%(count)s due runs handed to jobs.", count=len(runs))
 
     def _queue_jobs(self):
-        """Hand each claimed run to a queue job of its own, and remember which: the sweeper checks on it."""
+        """Hand each claimed run to a queue job of its own, and remember which: the sweeper checks on it.
+        The watch of the runs in jobs starts (see :meth:`_watch_jobs`)."""
+        if not self:
+            return
         uuids = []
         for run in self:
             job = run.with_delay(description=self.env._("Stage automation: %(run)s", run=run.display_name))._perform()
@@ -85,6 +91,8 @@ class StageAutomationRun(models.Model):
                 WHERE run.id = job.run_id""",
             self.ids, uuids))
         self.invalidate_recordset(["job_uuid", "job_count"])
+        # A watch of its own: a dispatcher job queued already may run before this transaction commits.
+        self._delay_dispatch(fields.Datetime.now() + WATCH_DELAY)
 
     def _perform(self):
         """Queue job: execute one claimed run, unless it was cancelled meanwhile.

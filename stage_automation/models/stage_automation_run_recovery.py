@@ -1,4 +1,6 @@
-from odoo import api, models
+from datetime import timedelta
+
+from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.translate import _lt
 
@@ -9,6 +11,9 @@ SWEEP_GRACE_MINUTES = 2
 SWEEP_BATCH = 500
 # Jobs given to one run before the sweeper gives up on it.
 MAX_JOBS = 3
+# queue_job's runner requeues the job of a killed server once it was sent to a server this long ago.
+RUNNER_REQUEUE_SECONDS = 10
+WATCH_DELAY = timedelta(seconds=RUNNER_REQUEUE_SECONDS + 1)
 
 
 class StageAutomationRun(models.Model):  # pylint: disable=consider-merging-classes-inherited
@@ -19,6 +24,12 @@ class StageAutomationRun(models.Model):  # pylint: disable=consider-merging-clas
     or set it done. The sweeper (a cron) finds the running runs whose job is
     done, failed, cancelled or gone, and gives each a new job, or ends it with
     a reason saying what happened; the rules chained after it follow.
+
+    The runner requeues the jobs a killed server left started only when it
+    wakes up, and only once they were sent more than 10 s ago: with the
+    channel full of such dead jobs, nothing wakes it for a minute. While runs
+    are in jobs, a dispatcher job (on the root channel, outside the full one)
+    is kept queued for just after that delay (:meth:`_watch_jobs`).
     """
 
     _inherit = "stage.automation.run"
@@ -55,3 +66,20 @@ class StageAutomationRun(models.Model):  # pylint: disable=consider-merging-clas
                 requeue |= run
         requeue._queue_jobs()
         return swept
+
+    @api.model
+    def _watch_jobs(self):
+        """Keep a dispatcher job queued for when the jobs of running runs could be requeued if their server
+        died: 11 s after the last one was sent to a server, or from now for jobs not sent yet."""
+        self.env["queue.job"].flush_model(["state", "uuid", "date_enqueued"])
+        self.flush_model(["state", "job_uuid"])
+        self.env.cr.execute(SQL(
+            """SELECT count(*), max(job.date_enqueued)
+                 FROM stage_automation_run run
+                 JOIN queue_job job ON job.uuid = run.job_uuid
+                WHERE run.state = %s AND job.state IN ('pending', 'enqueued', 'started')""",
+            lifecycle.RUNNING))
+        in_jobs, last_sent = self.env.cr.fetchone()
+        if in_jobs:
+            now = fields.Datetime.now()
+            self._queue_dispatch(max((last_sent or now) + WATCH_DELAY, now + timedelta(seconds=1)))

@@ -141,9 +141,14 @@ class StageAutomationRun(models.Model):
         Odoo's cron threads wait a minute before their first pass after a
         restart, while queue_job's runner is back within seconds: the job
         makes work that fell due while the server was down resume at once.
-        One job covers every moment after its own.
         """
         self.env.ref("stage_automation.ir_cron_dispatch_runs").sudo()._trigger(moment)
+        self._queue_dispatch(moment)
+
+    @api.model
+    def _queue_dispatch(self, moment):
+        """Make sure a dispatcher job is queued for ``moment`` at the latest: one job covers every moment
+        after its own."""
         self.env["queue.job"].flush_model(["model_name", "method_name", "state", "eta", "date_created"])
         self.env.cr.execute(SQL(
             """SELECT 1 FROM queue_job
@@ -153,7 +158,11 @@ class StageAutomationRun(models.Model):
                 LIMIT 1""",
             self._name, moment))
         if not self.env.cr.fetchone():
-            self.with_delay(eta=moment, description=self.env._("Stage automation: dispatch due runs"))._dispatch_due()
+            self._delay_dispatch(moment)
+
+    @api.model
+    def _delay_dispatch(self, moment):
+        self.with_delay(eta=moment, description=self.env._("Stage automation: dispatch due runs"))._dispatch_due()
 
     @api.model
     def _on_stage_exit(self, leads, reason):

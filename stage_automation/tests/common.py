@@ -77,12 +77,17 @@ class StageAutomationCase(TransactionCase):
     def perform_jobs(self):
         """Perform the stored stage automation jobs as queue_job's runner does (same transaction here)."""
         for stored in self.queued_jobs():
-            job = Job.load(self.env, stored.uuid)
-            job.set_started()
-            job.perform()
-            self.env.flush_all()
-            job.set_done()
-            job.store()
+            self.perform_job(stored)
+
+    def perform_job(self, stored):
+        """Perform one stored job as queue_job's runner does (same transaction here)."""
+        job = Job.load(self.env, stored.uuid)
+        job.set_started()
+        job.store()
+        job.perform()
+        self.env.flush_all()
+        job.set_done()
+        job.store()
 
     def notifications(self, lead, subject):
         return self.env["mail.message"].search([

@@ -140,15 +140,54 @@ class TestRunRecovery(StageAutomationCase):
         self.assertEqual(len(wake), 1, "one job covers every later moment")
         self.assertEqual(str(wake.eta), DUE)
         with self.at(DUE):
-            job = Job.load(self.env, wake.uuid)  # what the runner does first after a restart
-            job.set_started()
-            job.store()
-            job.perform()
+            self.perform_job(wake)  # what the runner does first after a restart
             self.assertEqual(self.runs(first, control).state, "running")
             self.assertEqual(self.runs(second, control).state, "pending")
             self.perform_jobs()
         self.assertEqual(self.runs(first, control).state, "done")
         self.assertEqual(len(self.notifications(first, "Still new")), 1)
-        next_wake = self.env["queue.job"].search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending"),
-                                                  ("uuid", "!=", wake.uuid)])
-        self.assertEqual(str(next_wake.eta), "2026-03-04 14:00:00")
+        watch = self.env["queue.job"].search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending"),
+                                              ("uuid", "!=", wake.uuid)])
+        self.assertEqual(str(watch.eta), "2026-03-04 13:00:11", "the watch of the runs handed to jobs")
+        with self.at("2026-03-04 13:00:11"):
+            self.perform_job(watch)
+        next_wake = self.env["queue.job"].search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending")])
+        self.assertEqual(str(next_wake.eta), "2026-03-04 14:00:00", "no run in a job: only the next due moment")
+
+    def test_while_runs_are_in_jobs_a_dispatcher_job_wakes_the_runner_once_dead_jobs_can_be_requeued(self):
+        """queue_job's runner requeues the jobs of a killed server only when it wakes up, once they were sent
+        10 s ago; with their channel full, only a job of another channel wakes it before a minute."""
+        _lead, run, _chained = self._claimed()
+        Job_ = self.env["queue.job"]
+
+        def dispatcher_jobs():
+            return Job_.search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending")], order="eta")
+
+        wake, watch = dispatcher_jobs()
+        self.assertEqual(str(wake.eta), DUE, "queued when the lead entered the stage")
+        self.assertEqual(str(watch.eta), "2026-03-04 13:00:11", "queued with the run's job")
+        self.assertEqual(set((wake | watch).mapped("channel")), {"root"}, "not behind the runs they dispatch")
+        with self.at(DUE):
+            self.perform_job(wake)
+        self.assertEqual(dispatcher_jobs(), watch, "the run's job is not sent yet: the watch from now covers it")
+        # The runner sent the run's job to a server at 13:00:05, the server started it, then died.
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE queue_job SET state = 'started', date_enqueued = %s, date_started = %s "
+                            "WHERE uuid = %s", ["2026-03-04 13:00:05", "2026-03-04 13:00:05", run.job_uuid])
+        self.env.invalidate_all()
+        with self.at("2026-03-04 13:00:11"):
+            self.perform_job(watch)
+        rewatch = dispatcher_jobs()
+        self.assertEqual(str(rewatch.eta), "2026-03-04 13:00:16", "11 s after the job was sent")
+        with self.at("2026-03-04 13:00:30"):
+            self.perform_job(rewatch)
+        self.assertEqual(str(dispatcher_jobs().eta), "2026-03-04 13:00:31",
+                         "a job still running (or dead) is watched again")
+        Job_.search([("method_name", "=", "_dispatch_due")]).unlink()
+        self.env.cr.execute("UPDATE queue_job SET state = 'pending' WHERE uuid = %s", [run.job_uuid])
+        self.env.invalidate_all()
+        with self.at("2026-03-04 13:00:40"):
+            self.perform_jobs()
+            self.assertEqual(run.state, "done")
+            self.Run._watch_jobs()
+        self.assertFalse(dispatcher_jobs(), "no run in a job: no watch")
