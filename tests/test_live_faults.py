@@ -1,4 +1,5 @@
-"""Faults on live servers: a server killed with -9 in the middle of a drain, and two servers on one database.
+"""Faults on live servers: a server killed with -9 in the middle of a drain, a claimed run locked by another
+transaction, and two servers on one database.
 
 Each test starts servers of its own (the ``odoo_servers`` fixture) with a cron
 thread and queue_job's job runner, moves a few hundred leads into a stage with
@@ -158,6 +159,58 @@ def test_a_server_killed_mid_drain_resumes_every_run_once(odoo_servers, database
           f"{server.log(since_start=True).count('Re-queued dead job')} dead jobs requeued)")
     assert not open_runs(states), f"runs still open {DRAIN_TIMEOUT} s after the restart: {states}"
     assert states == {"done": total}
+    assert_one_note_per_lead_and_rule(database, tag, leads)
+
+
+# ------------------------------------------------------------
+# a run locked by another transaction when its job starts
+# ------------------------------------------------------------
+
+LOCK_LEADS = 150
+LOCKED_RUNS = 10  # runs of the first rule, among the last to be executed
+LOCK_HELD = 8  # seconds: longer than the job's retry delay (5 s)
+LOCKED = "the run is locked by another transaction"  # the result queue_job keeps for a job postponed by it
+
+
+def test_a_job_whose_run_is_locked_waits_for_it_then_runs_it_once(odoo_servers, database, test_db, new_pipeline):
+    """A transaction holding a claimed run (a change of its lead, the sweeper) postpones its job, without
+    using up its retries; the run is executed once the lock is released, never taken for done."""
+    [server] = odoo_servers.start("lock")
+    tag, drain, rules, leads = drain_setup(server, new_pipeline, "Lock", LOCK_LEADS)
+    server.connect().env["crm.lead"].write(leads, {"stage_id": drain})
+    last = [run for (run,) in query(database, "SELECT id FROM stage_automation_run WHERE rule_id = %s "
+                                              "ORDER BY id DESC LIMIT %s", rules[0], LOCKED_RUNS)]
+    wait_until(lambda: query(database, "SELECT count(*) FROM stage_automation_run WHERE id = ANY(%s) "
+                                       "AND state <> 'pending'", last)[0][0] == len(last),
+               DRAIN_TIMEOUT, "the last runs claimed")
+
+    holder = psycopg2.connect(dbname=test_db)
+    with closing(holder), holder.cursor() as cr:
+        cr.execute("SET lock_timeout = '5s'")
+        cr.execute("SELECT id FROM stage_automation_run WHERE id = ANY(%s) AND state = 'running' FOR UPDATE",
+                   [last])
+        locked = [run for (run,) in cr.fetchall()]
+        assert locked, "every run was executed before the lock could be taken: raise LOCK_LEADS"
+        jobs_of_locked = ("SELECT count(*) FROM queue_job job JOIN stage_automation_run run "
+                          "ON run.job_uuid = job.uuid WHERE run.id = ANY(%s) AND job.result = %s")
+        wait_until(lambda: query(database, jobs_of_locked, locked, LOCKED)[0][0], DRAIN_TIMEOUT,
+                   "a job meeting its locked run")
+        time.sleep(LOCK_HELD)
+        while_locked = dict(query(database, "SELECT state, count(*) FROM stage_automation_run "
+                                            "WHERE id = ANY(%s) GROUP BY state", locked))
+        holder.rollback()
+
+    wait_until(lambda: not open_runs(run_states(database, rules)), DRAIN_TIMEOUT, "every run final")
+    retried = query(database, "SELECT job.state, job.retry FROM queue_job job "
+                              "JOIN stage_automation_run run ON run.job_uuid = job.uuid WHERE run.id = ANY(%s)",
+                    locked)
+    print(f"\n{len(locked)} claimed runs locked by another transaction for {LOCK_HELD} s: "
+          f"their states meanwhile {while_locked}; their jobs afterwards (state, retries) "
+          f"{dict(Counter((state, retry) for state, retry in retried))}")
+    assert while_locked == {"running": len(locked)}, "a locked run is neither skipped nor taken for done"
+    # queue_job counts the attempt that runs (1); the ones postponed by the lock are not counted.
+    assert {(state, retry) for state, retry in retried} == {("done", 1)}, "waiting uses no retry"
+    assert run_states(database, rules) == {"done": 2 * LOCK_LEADS}
     assert_one_note_per_lead_and_rule(database, tag, leads)
 
 
