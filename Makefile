@@ -13,6 +13,7 @@ lint:
 readme:
 	python3 scripts/gen_readme.py || [ $$? = 1 ]
 
-# The linters, then a fresh database, the addon's Odoo tests, then the plain pytest tests.
-test: lint
-	bash scripts/test.sh
+# A fresh database, the addon's Odoo tests and the plain pytest tests, with the linters (make lint)
+# running meanwhile: any of them failing fails it (scripts/test.sh).
+test:
+	LINT=1 bash scripts/test.sh

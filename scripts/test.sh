@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# make test: a fresh database, the addon's Odoo tests, then the plain pytest tests of tests/.
+# make test: a fresh database, the addons' Odoo tests and the plain pytest tests of tests/.
 #
-# Fails when Odoo exits non-zero, when the log has an ERROR or CRITICAL line, a
-# WARNING from the addon or a skipped addon test, when no Odoo test ran, or when
-# pytest fails or collects nothing. KEEP_DB=1 keeps the database afterwards;
-# TEST_TAGS=stage_automation_timing (Odoo's --test-tags) runs one area's Odoo tests.
+# 1. installs the addons into a new database (their at_install tests run there, in test mode; they
+#    have none today); 2. copies it, for the pytest tests' live servers and for a second Odoo test
+#    process; 3. runs, at the same time and each on its own database, the addons' Odoo tests
+#    (post_install) in two processes and the pytest tests (their servers mostly wait: a retry, a
+#    minute of real cron, a restart). None sees another's database. LINT=1 (make test) runs the
+#    linters during 1, on the core the install leaves free.
+#
+# Fails when an Odoo exits non-zero, when their logs have an ERROR or CRITICAL line, a
+# WARNING from the addon or a skipped addon test, when no Odoo test ran, when
+# pytest fails or collects nothing, or when a linter complains. KEEP_DB=1 keeps the databases afterwards;
+# TEST_TAGS=stage_automation_timing (Odoo's --test-tags) runs one area's Odoo tests (in one process).
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "$0")/common.sh"
@@ -17,65 +24,162 @@ ensure_odoo
 ensure_python_deps
 ensure_chromium
 ensure_wkhtmltopdf
+# Where Odoo keeps each database's files (ir.attachment): a copy of a database needs a copy of them.
+FILESTORE="$(python3 -c 'import os; from odoo.tools import config; config.parse_config([]); print(os.path.dirname(config.filestore("db")))')"
 
 DB="stage_automation_test_$(date +%Y%m%d_%H%M%S)_$$"
+SPLIT_DB="${DB}_split"  # a copy for the second Odoo test process
+LIVE_DB="${DB}_live"    # a copy for the live servers of the pytest tests
 LOG="$LOCAL_DIR/$DB.log"
+SPLIT_LOG="$LOCAL_DIR/$SPLIT_DB.log"
+LINT_LOG="$LOCAL_DIR/$DB.lint.log"
 ADDONS_PATH="$(addons_path)"
 ADDONS="$(repo_addons)"
-TEST_TAGS="${TEST_TAGS:-/${ADDONS//,/,/}}"
+ODOO_TAGS=("${TEST_TAGS:-/${ADDONS//,/,/}}")  # one --test-tags per Odoo test process
+if [ -z "${TEST_TAGS:-}" ]; then
+    # All the tests of the addons, in two processes on two copies of the database: the classes of these
+    # feature areas (TransactionCase only, so that only the first process pregenerates the assets of
+    # the HTTP cases, about 80 s), and all the others. Each test is in exactly one of them.
+    split_tags=(stage_automation_runs stage_automation_timing stage_automation_scale stage_automation_actions)
+    split_specs=() addon=""
+    for addon in ${ADDONS//,/ }; do
+        split_specs+=("${split_tags[@]/%//$addon}")  # "tag/addon": the tag in that addon
+    done
+    ODOO_TAGS=("${ODOO_TAGS[0]},${split_tags[*]/#/-}" "$(IFS=,; echo "${split_specs[*]}")")
+    ODOO_TAGS[0]=${ODOO_TAGS[0]// /,}
+fi
+ODOO_TEST_TIMEOUT="${ODOO_TEST_TIMEOUT:-3000}"
+lint_pid="" odoo_pids=()
 
 cleanup() {
+    local pid
+    for pid in $lint_pid "${odoo_pids[@]}"; do
+        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    done
     if [ "${KEEP_DB:-}" = 1 ]; then
-        say "Kept database $DB"
+        say "Kept databases $DB and $SPLIT_DB (Odoo tests) and $LIVE_DB (pytest tests)"
     else
-        dropdb --if-exists "$DB" >/dev/null 2>&1 || echo "warning: could not drop database $DB" >&2
+        local db
+        for db in "$DB" "$SPLIT_DB" "$LIVE_DB"; do
+            if dropdb --if-exists "$db" >/dev/null 2>&1; then
+                rm -rf -- "${FILESTORE:?}/${db:?}"
+            else
+                echo "warning: could not drop database $db" >&2
+            fi
+        done
     fi
     report_time
 }
 trap cleanup EXIT
 
-say "Installing $ADDONS into $DB and running their Odoo tests (log: $LOG)"
+if [ "${LINT:-}" = 1 ]; then
+    say "Linters in the background (log: $LINT_LOG)"
+    bash "$REPO_DIR/scripts/lint.sh" >"$LINT_LOG" 2>&1 </dev/null &
+    lint_pid=$!
+fi
+
+# Bounded: a hung test must not eat CI's 90 minutes (ODOO_TEST_TIMEOUT seconds for the install and the
+# Odoo tests together, 50 minutes by default).
+odoo_deadline=$(( $(date +%s) + ODOO_TEST_TIMEOUT ))
+odoo_bounded() {  # [--foreground] odoo options…
+    local left=$(( odoo_deadline - $(date +%s) )) foreground=()
+    [ "$1" != --foreground ] || { foreground=(--foreground); shift; }
+    timeout "${foreground[@]}" --kill-after=60 "$(( left > 1 ? left : 1 ))" python3 -m odoo \
+        --addons-path="$ADDONS_PATH" --stop-after-init --log-level=test --http-interface=127.0.0.1 \
+        --http-port="$(free_port)" --max-cron-threads=0 "$@"
+}
+
+copy_database() {  # <source> <copy>: the database and its files, as Odoo's own duplication does
+    createdb -T "$1" "$2"
+    [ ! -d "$FILESTORE/$1" ] || cp -a "$FILESTORE/$1" "$FILESTORE/$2"
+}
+
+say "Installing $ADDONS into $DB (log: $LOG)"
 set +e
-# Bounded: a hung test must not eat CI's 90 minutes (ODOO_TEST_TIMEOUT seconds, 50 minutes by default).
-timeout --foreground --kill-after=60 "${ODOO_TEST_TIMEOUT:-3000}" \
-    python3 -m odoo -d "$DB" --addons-path="$ADDONS_PATH" -i "$ADDONS" \
-        --test-tags "$TEST_TAGS" --stop-after-init --log-level=test \
-        --http-interface=127.0.0.1 --http-port="$(free_port)" --max-cron-threads=0 2>&1 | tee "$LOG"
+# In test mode, as before the Odoo tests; the post_install ones wait for the copy (this Odoo logs
+# "0 failed, 0 error(s) of 0 tests" as a warning when the addons have no at_install test).
+odoo_bounded --foreground -d "$DB" -i "$ADDONS" --test-tags "${TEST_TAGS:-/${ADDONS//,/,/}},-post_install" \
+    2>&1 | tee "$LOG"
 odoo_status=${PIPESTATUS[0]}
 set -e
+if [ "$odoo_status" = 0 ]; then
+    copy_database "$DB" "$LIVE_DB"
+    [ "${#ODOO_TAGS[@]}" = 1 ] || copy_database "$DB" "$SPLIT_DB"
 
-# Odoo 18 ends with e.g. "0 failed, 0 error(s) of 57 tests when loading database 'x'" (a running total).
-summary=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$LOG" | tail -n 1 || true)
+    say "Odoo tests on $DB in the background (log: $LOG${ODOO_TAGS[1]:+ and $SPLIT_LOG}), plain pytest tests (tests/) against $LIVE_DB"
+    odoo_bounded -d "$DB" --test-tags "${ODOO_TAGS[0]}" >>"$LOG" 2>&1 </dev/null &
+    odoo_pids=($!)
+    if [ "${#ODOO_TAGS[@]}" = 2 ]; then
+        odoo_bounded -d "$SPLIT_DB" --test-tags "${ODOO_TAGS[1]}" >"$SPLIT_LOG" 2>&1 </dev/null &
+        odoo_pids+=($!)
+    fi
+    set +e
+    STAGE_AUTOMATION_TEST_DB="$LIVE_DB" STAGE_AUTOMATION_ADDONS_PATH="$ADDONS_PATH" \
+        python3 -m pytest "$REPO_DIR/tests" -q -rA -p no:cacheprovider
+    pytest_status=$?
+    odoo_status=0
+    for pid in "${odoo_pids[@]}"; do
+        wait "$pid" || odoo_status=$?
+    done
+    odoo_pids=()
+    set -e
+else
+    pytest_status="not run"
+fi
+if [ -n "$lint_pid" ]; then
+    set +e
+    wait "$lint_pid"
+    lint_status=$?
+    lint_pid=""
+    set -e
+    say "Linters (exit code $lint_status)"
+    cat "$LINT_LOG"
+fi
+
+LOGS=("$LOG")
+[ ! -f "$SPLIT_LOG" ] || LOGS+=("$SPLIT_LOG")
+# Each Odoo ends with e.g. "0 failed, 0 error(s) of 57 tests when loading database 'x'" (its total):
+# the install's (at_install tests) and the test processes' (post_install), added up.
+summary=$(grep -ohE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "${LOGS[@]}" \
+    | awk '{ failed += $1; errors += $3; run += $6 } END { if (NR) printf "%d failed, %d error(s) of %d tests", failed, errors, run }' || true)
 tests_run=$(echo "$summary" | sed -nE 's/.* of ([0-9]+) tests.*/\1/p')
 # Log lines are "<date> <time> <pid> <LEVEL> <db> <logger>: <message>".
-problems=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOG" || true)
-addon_warnings=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING [^ ]+ odoo\.addons\.stage_automation[a-z_]*[.:]' "$LOG" || true)
-skipped=$(grep -E ' odoo\.addons\.stage_automation[a-z_]*\.tests[^ ]*: skipped ' "$LOG" || true)
+problems=$(grep -hE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "${LOGS[@]}" || true)
+addon_warnings=$(grep -hE '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING [^ ]+ odoo\.addons\.stage_automation[a-z_]*[.:]' "${LOGS[@]}" || true)
+skipped=$(grep -hE ' odoo\.addons\.stage_automation[a-z_]*\.tests[^ ]*: skipped ' "${LOGS[@]}" || true)
 
+failed=0
 if [ "$odoo_status" != 0 ] || [ -n "$problems" ] || [ -n "$addon_warnings" ] || [ -n "$skipped" ] \
         || [ "${tests_run:-0}" = 0 ]; then
     echo
     echo "Odoo tests FAILED (exit code $odoo_status; ${summary:-no test summary})"
-    [ "$odoo_status" != 124 ] || echo "Odoo was stopped after ${ODOO_TEST_TIMEOUT:-3000} s."
+    [ "$odoo_status" != 124 ] || echo "Odoo was stopped after ${ODOO_TEST_TIMEOUT} s."
     [ "${tests_run:-0}" != 0 ] || echo "No Odoo test ran: stage_automation/tests has no test, or they were not loaded."
-    [ -z "$problems" ] || { echo "Errors logged:"; echo "$problems" | head -n 20; }
-    [ -z "$addon_warnings" ] || { echo "Warnings logged by the addon:"; echo "$addon_warnings" | head -n 20; }
-    [ -z "$skipped" ] || { echo "Skipped tests (a skipped test is not a pass):"; echo "$skipped" | head -n 20; }
-    echo "Full log: $LOG"
-    exit 1
+    if [ -n "$problems$addon_warnings$skipped" ]; then
+        # Each of these log records with the lines that follow it (a failed test's traceback).
+        echo "The log's errors, the addon's warnings and the skipped tests:"
+        awk '/^[0-9-]+ [0-9:,]+ [0-9]+ [A-Z]+ / {
+                 keep = ($4 == "ERROR" || $4 == "CRITICAL" || ($4 == "WARNING" && $6 ~ /^odoo\.addons\.stage_automation[a-z_]*[.:]/) \
+                         || ($0 ~ / odoo\.addons\.stage_automation[a-z_]*\.tests[^ ]*: skipped /))
+             }
+             keep' "${LOGS[@]}" | head -n 300
+    fi
+    echo "Full logs: ${LOGS[*]}"
+    failed=1
+else
+    grep -hE ' odoo\.(tests\.stats|service\.server): .*(tests|post-tests in) ' "${LOGS[@]}" | cut -d' ' -f6- || true
+    say "Odoo tests: $tests_run run, 0 failed, 0 errors"
 fi
-say "Odoo tests: $tests_run run, 0 failed, 0 errors"
-
-say "Plain pytest tests (tests/) against $DB"
-set +e
-STAGE_AUTOMATION_TEST_DB="$DB" STAGE_AUTOMATION_ADDONS_PATH="$ADDONS_PATH" \
-    python3 -m pytest "$REPO_DIR/tests" -q -rA -p no:cacheprovider
-pytest_status=$?
-set -e
 case "$pytest_status" in
     0) ;;
-    5) echo "pytest FAILED: it collected no test in tests/"; exit 1 ;;
-    *) echo "pytest FAILED (exit code $pytest_status)"; exit 1 ;;
+    "not run") echo "pytest tests not run: the install failed"; failed=1 ;;
+    5) echo "pytest FAILED: it collected no test in tests/"; failed=1 ;;
+    *) echo "pytest FAILED (exit code $pytest_status)"; failed=1 ;;
 esac
+if [ -n "${lint_status:-}" ] && [ "$lint_status" != 0 ]; then
+    echo "Linters FAILED (exit code $lint_status): see their output above"
+    failed=1
+fi
+[ "$failed" = 0 ] || exit 1
 
 say "Whole suite passed"

@@ -1,14 +1,18 @@
 """Live Odoo servers for end-to-end tests: real HTTP, cron thread and queue_job runner, on 127.0.0.1 only.
 
 ``live_odoo`` serves the database named by ``STAGE_AUTOMATION_TEST_DB`` (``make
-test`` exports the one it has just installed and tested); without it, the
-fixtures install stage_automation into a new database of their own and drop
-it at the end. The servers neither update modules nor run the addon's tests.
+test`` exports the one it has just installed); without it, the fixtures
+install stage_automation into a new database of their own and drop it at the
+end. The servers neither update modules nor run the addon's tests.
 
-``odoo_servers`` starts servers of a test's own on that database (to kill one,
-or to run several); ``live_odoo`` is stopped meanwhile, because only one job
-runner per database is active (queue_job elects it with an advisory lock), and
-started again afterwards.
+One server is shared by the whole session: it starts when a test first asks
+for ``live_odoo``, or with the session when a test waits for its real cron
+(``real_cron``). ``odoo_servers`` starts servers of a test's own on that
+database (to run several behind one address); ``live_odoo`` is stopped
+meanwhile, because only one job runner per database is active (queue_job
+elects it with an advisory lock), and starts again when a later test asks for
+it. The tests run in an order that spares restarts (``_order``): the ones of
+``odoo_servers`` last.
 """
 
 import os
@@ -59,7 +63,7 @@ class LiveOdoo:
     otherwise (e.g. a load balancer in front of several servers).
     """
 
-    def __init__(self, db, addons_path, workdir, name="odoo", queue_job_port=None, channels=CHANNELS):
+    def __init__(self, db, addons_path, workdir, name="odoo", queue_job_port=None, channels=CHANNELS, workers=0):
         self.host = HOST
         self.port = _free_port()
         self.db = db
@@ -67,6 +71,7 @@ class LiveOdoo:
         self.addons_path = addons_path
         self.queue_job_port = queue_job_port or self.port
         self.channels = channels
+        self.workers = workers  # 0: one threaded process; more: Odoo's prefork server, the runner a process of its own
         self.config_path = Path(workdir) / f"{name}.conf"
         self.log_path = Path(workdir) / f"{name}.log"
         self.process = None
@@ -118,7 +123,7 @@ class LiveOdoo:
         command = [
             sys.executable, "-m", "odoo", "-c", str(self.config_path), "-d", self.db,
             f"--addons-path={self.addons_path}", f"--http-interface={HOST}", f"--http-port={self.port}",
-            "--load=base,web,queue_job", "--workers=0", "--max-cron-threads=1", "--log-level=info",
+            "--load=base,web,queue_job", f"--workers={self.workers}", "--max-cron-threads=1", "--log-level=info",
         ]
         # ODOO_QUEUE_JOB_* variables would override [queue_job] and could point the runner elsewhere.
         env = {name: value for name, value in os.environ.items() if not name.startswith("ODOO_QUEUE_JOB_")}
@@ -176,18 +181,19 @@ class Pipeline:
     stages: list
 
 
+def create_pipeline(env, name, *stage_names, sequence=500):
+    """A sales team and its stages, over XML-RPC, named with a tag of their own."""
+    tag = uuid.uuid4().hex[:8]
+    team = env["crm.team"].create({"name": f"{name} {tag}"})
+    stages = [env["crm.stage"].create({"name": f"{stage} {tag}", "team_id": team, "sequence": sequence + n})
+              for n, stage in enumerate(stage_names, 1)]
+    return Pipeline(tag, team, stages)
+
+
 @pytest.fixture
 def new_pipeline():
     """``new_pipeline(env, "Name", "First stage", "Second stage", …, sequence=500)`` over XML-RPC."""
-
-    def create(env, name, *stage_names, sequence=500):
-        tag = uuid.uuid4().hex[:8]
-        team = env["crm.team"].create({"name": f"{name} {tag}"})
-        stages = [env["crm.stage"].create({"name": f"{stage} {tag}", "team_id": team, "sequence": sequence + n})
-                  for n, stage in enumerate(stage_names, 1)]
-        return Pipeline(tag, team, stages)
-
-    return create
+    return create_pipeline
 
 
 @pytest.fixture(scope="session")
@@ -211,16 +217,61 @@ def test_db(addons_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_odoo(test_db, addons_path, tmp_path_factory):
-    """Odoo serving the test database on a free port of 127.0.0.1, with its cron thread and job runner."""
+def live_server(test_db, addons_path, tmp_path_factory):
+    """The session's server on the test database (not started here: see :func:`live_odoo`)."""
     server = LiveOdoo(test_db, addons_path, tmp_path_factory.mktemp("live_odoo"))
     try:
-        server.start()
-        server.wait_until_up()
         yield server
     finally:
         server.stop()
         print(f"\nlive Odoo log: {server.log_path}")
+
+
+def _ensure_running(server):
+    if not server.running:
+        server.start()
+        server.wait_until_up()
+    return server
+
+
+@pytest.fixture
+def live_odoo(live_server):
+    """Odoo serving the test database on a free port of 127.0.0.1, with its cron thread and job runner.
+
+    The same server for every test of the session: started on first use, and again when a test stopped
+    it (``odoo_servers``) or killed it without starting it again.
+    """
+    return _ensure_running(live_server)
+
+
+_started = {}  # test id -> what the start function of its real_cron marker returned (or raised)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_real_cron_tests(request):
+    """Start the tests marked ``real_cron(start)`` when the session starts, so that their minute passes
+    while the other tests run; each of them runs once, after the other tests of the shared server.
+
+    ``start(env, new_pipeline)`` sets up and moves a lead on the shared server; the test gets its result
+    from the ``real_cron_start`` fixture. A failure is raised by that fixture, in that test only.
+    """
+    for item in request.session.items:
+        marker = item.get_closest_marker("real_cron")
+        if marker:
+            try:
+                server = _ensure_running(request.getfixturevalue("live_server"))
+                _started[item.nodeid] = marker.args[0](server.connect().env, create_pipeline)
+            except Exception as error:  # noqa: BLE001 - raised again by real_cron_start, for that test
+                _started[item.nodeid] = error
+
+
+@pytest.fixture
+def real_cron_start(request, live_odoo):
+    """What the start function of this test's ``real_cron`` marker returned when the session started."""
+    started = _started[request.node.nodeid]
+    if isinstance(started, Exception):
+        raise started
+    return started
 
 
 class OdooServers:
@@ -248,11 +299,11 @@ def odoo_servers(test_db, addons_path, tmp_path):
     """``odoo_servers.start("a", "b", queue_job_port=…)``: servers of this test, stopped at its end.
 
     The servers already serving the database (``live_odoo``) are stopped
-    first and started again afterwards: their job runner would otherwise keep
-    the database's master lock and run every job on their own port.
+    first: their job runner would otherwise keep the database's master lock
+    and run every job on their own port. ``live_odoo`` starts it again for the
+    next test that needs it.
     """
-    paused = [server for server in _running if server.db == test_db]
-    for server in paused:
+    for server in [server for server in _running if server.db == test_db]:
         server.stop()
     servers = OdooServers(test_db, addons_path, tmp_path)
     try:
@@ -261,10 +312,6 @@ def odoo_servers(test_db, addons_path, tmp_path):
         for server in servers.servers:
             server.stop()
             print(f"\nOdoo {server.name} log: {server.log_path}")
-        for server in paused:
-            server.start()
-        for server in paused:
-            server.wait_until_up()
 
 
 def _install_database(db, addons_path, log_path):
@@ -294,5 +341,28 @@ def pytest_runtest_makereport(item, call):
         report.sections.append((f"Odoo {server.name} log {server.log_path} (tail)", server.log()[-6000:]))
 
 
+def _order(item):
+    """0: no server; 1: the shared server; 2: ``real_cron``, started with the session; 3: ``server_faults``,
+    which kill the shared server or hold its runs; 4: servers of their own (the shared one is stopped)."""
+    fixtures = getattr(item, "fixturenames", ())
+    if "odoo_servers" in fixtures:
+        return 4
+    if item.get_closest_marker("server_faults"):
+        return 3
+    if item.get_closest_marker("real_cron"):
+        return 2
+    return 1 if "live_odoo" in fixtures else 0
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Tests without a server first, then the ones of the shared server, the ones waiting for its real
+    cron (their minute has passed meanwhile), the faults on it, and the tests with servers of their own
+    last: the shared server starts once and is never stopped before them (stable order within a group)."""
+    items.sort(key=_order)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "live_server: starts a real Odoo server (the live_odoo fixture)")
+    config.addinivalue_line("markers", "real_cron(start): waits for Odoo's real cron on the shared server; "
+                                       "start(env, new_pipeline) runs when the session starts")
+    config.addinivalue_line("markers", "server_faults: kills the shared server or holds its runs locked")

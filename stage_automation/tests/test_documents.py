@@ -12,7 +12,7 @@ BROKEN_TEMPLATE = """<t t-name="stage_automation.test_broken_report">
 </t>"""
 
 
-@tagged("post_install", "-at_install", "stage_automation_actions")
+@tagged("post_install", "-at_install", "stage_automation_documents")
 class TestDocuments(HttpCase, StageAutomationCase):
     """"Create a document": a real PDF printed by wkhtmltopdf (an HTTP case, so that it loads the
     report's styles from the test server), attached to the lead, with a public link."""
