@@ -39,6 +39,19 @@ def test_values_read_by_key_or_attribute():
     assert len(found) == 2 and "code" in found and "pin" not in found
 
 
+def test_values_given_as_a_function_are_loaded_once_when_first_read():
+    calls = []
+
+    def load():
+        calls.append(1)
+        return {"code": "A1B2"}
+
+    found = variables.Variables("vars", load)
+    assert not calls, "a text that reads no variable costs nothing"
+    assert found.code == found["code"] == "A1B2" and "pin" not in found
+    assert len(calls) == 1
+
+
 def test_an_unknown_name_raises_with_its_namespace():
     constants = variables.Variables("constants", {})
     with pytest.raises(variables.UnknownVariable) as raised:

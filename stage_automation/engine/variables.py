@@ -38,8 +38,18 @@ class Variables(Mapping):
     :class:`UnknownVariable` instead of rendering an empty text."""
 
     def __init__(self, namespace, values):
+        """``values``: a mapping, or a function returning one, called when a name is first read (the
+        outputs of the earlier rules cost a query that most texts never need)."""
         self._namespace = namespace
-        self._values = dict(values)
+        # Private names (a template may not read a name holding "__"): the loader is the run's method.
+        self.__load = values if callable(values) else lambda: values
+        self.__loaded = None
+
+    @property
+    def _values(self):
+        if self.__loaded is None:
+            self.__loaded = dict(self.__load())
+        return self.__loaded
 
     def __getitem__(self, name):
         try:

@@ -384,7 +384,7 @@ class StageAutomationRule(models.Model):
         lead = lead or run.lead_id
         constants = lead.team_id.sudo().stage_automation_constant_ids
         return {
-            "vars": Variables("vars", run._entry_variables() if run else {}),
+            "vars": Variables("vars", run._entry_variables if run else {}),
             "constants": Variables("constants", {constant.name: constant.value or "" for constant in constants}),
         }
 

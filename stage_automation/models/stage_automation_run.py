@@ -58,6 +58,9 @@ class StageAutomationRun(models.Model):
     entered_at = fields.Datetime(string="Entered stage at", required=True)
     previous_run_id = fields.Many2one(
         "stage.automation.run", string="After run", index="btree_not_null", ondelete="set null")
+    next_run_ids = fields.One2many(
+        "stage.automation.run", "previous_run_id", string="Next runs",
+        help="The runs of the rules chained after this one.")
     state = fields.Selection(STATES, required=True, default=lifecycle.PENDING, index=True)
     due_at = fields.Datetime(string="Due at")
     paused_at = fields.Datetime(string="Paused at", help="When the action paused the run to wait.")
@@ -69,6 +72,10 @@ class StageAutomationRun(models.Model):
     reason = fields.Text(
         string="Result", compute="_compute_reason", search="_search_reason",
         help="What the run did, or why it did not, in your language and time zone.")
+    message_id = fields.Many2one(
+        "mail.message", string="Message sent", readonly=True, ondelete="set null", index="btree_not_null",
+        help="The SMS the action sent, whose delivery the run follows: it says when it is delivered, and fails "
+             "when it cannot be.")
     outputs = fields.Json(
         readonly=True,
         help="Values the action produced (a code, a created record, values read), "

@@ -1,9 +1,11 @@
 import logging
+import math
+from collections import Counter
 
 import psycopg2
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY, _as_validation_error
 from odoo.tools import SQL
 from odoo.tools.translate import _lt
@@ -17,6 +19,9 @@ from .stage_automation_run_recovery import WATCH_DELAY
 _logger = logging.getLogger(__name__)
 
 DISPATCH_BATCH = 1000
+# Runs executed by one queue job at most, and the number of jobs a few runs are spread over.
+JOB_BATCH = 50
+JOB_SPREAD = 8
 # A job whose run is locked by another transaction (a change of its lead, the sweeper) tries again this
 # many seconds later, without using up its retries.
 LOCKED_RETRY_SECONDS = 5
@@ -76,57 +81,87 @@ class StageAutomationRun(models.Model):
         return self.env._("%(count)s due runs handed to jobs.", count=len(runs))
 
     def _queue_jobs(self):
-        """Hand each claimed run to a queue job of its own, and remember which: the sweeper checks on it.
-        The watch of the runs in jobs starts (see :meth:`_watch_jobs`)."""
+        """Hand the claimed runs to queue jobs, several runs a job, and remember which: the sweeper checks
+        on them. The watch of the runs in jobs starts (see :meth:`_watch_jobs`).
+
+        A job's own cost (its call, its transaction) is shared by up to
+        ``JOB_BATCH`` runs; a few runs still spread over ``JOB_SPREAD`` jobs,
+        hence workers. The runs of one lead stay in one job, in their order:
+        its rules run one after the other, never side by side. A rule that
+        calls another system or deletes the lead gets a job of its own: its
+        retry must repeat nothing else.
+        """
         if not self:
             return
-        uuids = []
-        for run in self:
-            job = run.with_delay(description=self.env._("Stage automation: %(run)s", run=run.display_name))._perform()
-            uuids.append(job.uuid)
+        alone = self.filtered(lambda run: run.rule_id._needs_own_transaction())
+        shared = self - alone
+        size = max(1, min(JOB_BATCH, math.ceil(len(shared) / JOB_SPREAD)))
+        batches = []
+        for lead_runs in shared.grouped("lead_id").values():
+            if not batches or len(batches[-1]) + len(lead_runs) > size:
+                batches.append(lead_runs)
+            else:
+                batches[-1] |= lead_runs
+        batches += list(alone)
+        run_ids, uuids = [], []
+        for batch in batches:
+            job = batch.with_delay(description=batch._job_description())._perform()
+            run_ids += batch.ids
+            uuids += [job.uuid] * len(batch)
         self.flush_model(["state"])
         self.env.cr.execute(SQL(
             """UPDATE stage_automation_run run SET job_uuid = job.uuid, job_count = run.job_count + 1
                  FROM unnest(%s::int[], %s::varchar[]) AS job(run_id, uuid)
                 WHERE run.id = job.run_id""",
-            self.ids, uuids))
+            run_ids, uuids))
         self.invalidate_recordset(["job_uuid", "job_count"])
         # A watch of its own: a dispatcher job queued already may run before this transaction commits.
         self._delay_dispatch(fields.Datetime.now() + WATCH_DELAY)
 
-    def _perform(self):
-        """Queue job: execute one claimed run, unless it was cancelled meanwhile.
+    def _job_description(self):
+        if len(self) == 1:
+            return self.env._("Stage automation: %(run)s", run=self.display_name)
+        return self.env._("Stage automation: %(count)s runs of %(rules)s", count=len(self),
+                          rules=", ".join(self.rule_id.mapped("name")))
 
-        The run is locked for the whole execution. When another transaction
-        holds it (a change of its lead, the sweeper), the job is tried again a
-        few seconds later: it never ends while its run is still to be done.
+    def _perform(self):
+        """Queue job: execute claimed runs, each in a savepoint of its own, except those cancelled meanwhile.
+
+        The runs are locked for the whole job. When another transaction holds
+        one of them (a change of its lead, the sweeper), the job is tried again
+        a few seconds later: it never ends while one of its runs is still to be done.
         """
-        self.ensure_one()
         self.flush_model(["state"])
         try:
             self.env.cr.execute(SQL(
-                "SELECT state FROM stage_automation_run WHERE id = %s FOR UPDATE NOWAIT", self.id),
-                log_exceptions=False)
+                "SELECT id FROM stage_automation_run WHERE id IN %s AND state = %s ORDER BY id FOR UPDATE NOWAIT",
+                tuple(self.ids), lifecycle.RUNNING), log_exceptions=False)
         except psycopg2.errors.LockNotAvailable as error:
             raise RetryableJobError(
-                "the run is locked by another transaction", seconds=LOCKED_RETRY_SECONDS, ignore_retry=True,
+                "a run is locked by another transaction", seconds=LOCKED_RETRY_SECONDS, ignore_retry=True,
             ) from error
-        row = self.env.cr.fetchone()
-        if not row or row[0] != lifecycle.RUNNING:
-            return _("Nothing to do: the run is no longer waiting for execution.")
+        runs = self.browse(row[0] for row in self.env.cr.fetchall())
+        if not runs:
+            return _("Nothing to do: the runs are no longer waiting for execution.")
         self.invalidate_recordset(["state"])
         job = self.env["queue.job"].sudo().search([("uuid", "=", self.env.context.get("job_uuid"))], limit=1)
         if job:
             # Attempts rolled back with a retried job still count.
-            self.attempts = job.retry
+            runs.attempts = job.retry + 1
+        else:
+            for run in runs:
+                run.attempts += 1
         try:
-            self.with_context(stage_automation_job_run_id=self.id)._execute()
+            runs.with_context(stage_automation_job_run_ids=runs.ids)._execute()
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
             # queue_job retries concurrency errors by itself, but takes a lost connection for final.
             if not _is_lost_connection(error):
                 raise
             raise RetryableJobError(f"the database was not available ({error})") from error
-        return self.reason
+        if len(self) == 1:
+            return self.reason
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        return ", ".join(f"{labels[state]}: {count}" for state, count in sorted(Counter(runs.mapped("state")).items()))
 
     def _on_job_failed(self, **failure):
         """queue_job gave up on the job (retries exhausted): the run must not stay running."""
@@ -146,16 +181,24 @@ class StageAutomationRun(models.Model):
         ``failed`` with a readable reason, a note on the lead says so, and the
         user's stage change and the other rules go on.
         """
-        job_run_id = self.env.context.get("stage_automation_job_run_id")
+        job_run_ids = self.env.context.get("stage_automation_job_run_ids") or ()
         for run in self:
-            if not run.exists():
-                continue  # deleted with its lead by an earlier rule
-            if run.rule_id._needs_own_transaction() and run.id != job_run_id:
+            if run._deleted():
+                continue  # with its lead, by an earlier rule
+            if run.rule_id._needs_own_transaction() and run.id not in job_run_ids:
                 # Not in the person's save, nor in the job of the run it follows: a retry of
                 # its own must not repeat the other run, nor a failure of the other run undo it.
                 run._wake_dispatcher()
                 continue
             run._execute_one()
+
+    def _deleted(self):
+        """Whether this run was deleted meanwhile, at no cost while the cache holds it: Odoo empties the
+        cache when it deletes records."""
+        try:
+            return not self.state
+        except MissingError:
+            return True
 
     def _execute_one(self):
         if self.state == lifecycle.PENDING:
@@ -163,7 +206,8 @@ class StageAutomationRun(models.Model):
         elif self.state != lifecycle.RUNNING:
             return  # an earlier rule of the same entry moved the lead on
         lead, rule = self.lead_id, self.rule_id
-        self.attempts += 1
+        if self.id not in (self.env.context.get("stage_automation_job_run_ids") or ()):
+            self.attempts += 1  # a job counts its runs' attempts at once
         not_applicable = self._not_applicable_reason()
         if not_applicable:
             self._finish(lifecycle.CANCELLED, not_applicable)
@@ -204,7 +248,7 @@ class StageAutomationRun(models.Model):
             return _lt("Cancelled: the lead is archived or lost.")
         if lead.stage_id != self.stage_id:
             return _lt("Cancelled: the lead is no longer in stage “%(stage)s”.", stage=self.stage_id.name)
-        if not rule.active or not rule._applies_to(lead):
+        if not rule.active or rule.stage_id != self.stage_id or not rule._applies_to(lead):
             return _lt("Cancelled: the rule no longer applies to this lead.")
         return None
 
@@ -246,7 +290,8 @@ class StageAutomationRun(models.Model):
     # ------------------------------------------------------------
 
     def _followers(self):
-        return self.search([("previous_run_id", "in", self.ids), ("state", "=", lifecycle.WAITING)])
+        # Read through the runs' prefetch: one query for a whole job's runs.
+        return self.next_run_ids.filtered(lambda run: run.state == lifecycle.WAITING)
 
     def _release_followers(self):
         """Chained rules start now that their previous rule completed; due ones run at once.

@@ -95,6 +95,7 @@ class StageAutomationRun(models.Model):
             uid=self.env.uid, now=fields.Datetime.now(), **arrays))
         ids = {(lead_id, rule_id): run_id for run_id, lead_id, rule_id in self.env.cr.fetchall()}
         self.env["crm.lead"].invalidate_model(["stage_automation_run_ids"])
+        self.invalidate_model(["next_run_ids"])
         self.env["stage.automation.rule"].invalidate_model(["run_ids"])
         return self.browse([ids[vals["lead_id"], vals["rule_id"]] for vals in vals_list])
 

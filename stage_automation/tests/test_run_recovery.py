@@ -19,6 +19,17 @@ DUE = "2026-03-04 13:00:00"
 @tagged("post_install", "-at_install", "stage_automation_runs")
 class TestRunRecovery(StageAutomationCase):
 
+    def setUp(self):
+        super().setUp()
+        # The database's own jobs (e.g. left by a live server) are not this test's.
+        self.earlier_jobs = self.env["queue.job"].search([])
+
+    def dispatcher_jobs(self):
+        """The test's pending dispatcher jobs, earliest first."""
+        return self.env["queue.job"].search([
+            ("method_name", "=", "_dispatch_due"), ("state", "=", "pending"), ("id", "not in", self.earlier_jobs.ids),
+        ], order="eta")
+
     def _claimed(self):
         """A lead whose 3-hour rule was handed to a queue job, and a rule chained after it."""
         lead, control, chained = self.lead_with_pending_control(T0)
@@ -136,7 +147,7 @@ class TestRunRecovery(StageAutomationCase):
             first.stage_id = self.stage_new
         with self.at("2026-03-04 11:00:00"):
             second.stage_id = self.stage_new
-        wake = self.env["queue.job"].search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending")])
+        wake = self.dispatcher_jobs()
         self.assertEqual(len(wake), 1, "one job covers every later moment")
         self.assertEqual(str(wake.eta), DUE)
         with self.at(DUE):
@@ -146,23 +157,18 @@ class TestRunRecovery(StageAutomationCase):
             self.perform_jobs()
         self.assertEqual(self.runs(first, control).state, "done")
         self.assertEqual(len(self.notifications(first, "Still new")), 1)
-        watch = self.env["queue.job"].search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending"),
-                                              ("uuid", "!=", wake.uuid)])
+        watch = self.dispatcher_jobs() - wake
         self.assertEqual(str(watch.eta), "2026-03-04 13:00:11", "the watch of the runs handed to jobs")
         with self.at("2026-03-04 13:00:11"):
             self.perform_job(watch)
-        next_wake = self.env["queue.job"].search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending")])
+        next_wake = self.dispatcher_jobs()
         self.assertEqual(str(next_wake.eta), "2026-03-04 14:00:00", "no run in a job: only the next due moment")
 
     def test_while_runs_are_in_jobs_a_dispatcher_job_wakes_the_runner_once_dead_jobs_can_be_requeued(self):
         """queue_job's runner requeues the jobs of a killed server only when it wakes up, once they were sent
         10 s ago; with their channel full, only a job of another channel wakes it before a minute."""
         _lead, run, _chained = self._claimed()
-        Job_ = self.env["queue.job"]
-
-        def dispatcher_jobs():
-            return Job_.search([("method_name", "=", "_dispatch_due"), ("state", "=", "pending")], order="eta")
-
+        dispatcher_jobs = self.dispatcher_jobs
         wake, watch = dispatcher_jobs()
         self.assertEqual(str(wake.eta), DUE, "queued when the lead entered the stage")
         self.assertEqual(str(watch.eta), "2026-03-04 13:00:11", "queued with the run's job")
@@ -183,7 +189,7 @@ class TestRunRecovery(StageAutomationCase):
             self.perform_job(rewatch)
         self.assertEqual(str(dispatcher_jobs().eta), "2026-03-04 13:00:31",
                          "a job still running (or dead) is watched again")
-        Job_.search([("method_name", "=", "_dispatch_due")]).unlink()
+        dispatcher_jobs().unlink()
         self.env.cr.execute("UPDATE queue_job SET state = 'pending' WHERE uuid = %s", [run.job_uuid])
         self.env.invalidate_all()
         with self.at("2026-03-04 13:00:40"):
