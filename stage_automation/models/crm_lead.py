@@ -44,6 +44,7 @@ class CrmLead(models.Model):
         for lead in self:
             lead.stage_automation_run_count = counts.get(lead, 0)
 
+    @api.model
     def mail_allowed_qweb_expressions(self):
         return super().mail_allowed_qweb_expressions() + LEAD_PLACEHOLDERS
 
