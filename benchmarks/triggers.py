@@ -1,6 +1,6 @@
 """What triggers cost: firing against a plain stage write, call matching, and lead writes while fields are watched.
 
-    python3 benchmarks/triggers.py [--db NAME] [--sizes 1000,10000]
+    python3 benchmarks/triggers.py [--db NAME] [--sizes 1000,10000] [--port 0]
 
 For each size N (open leads with phone numbers in one pipeline):
 
@@ -14,15 +14,15 @@ For each size N (open leads with phone numbers in one pipeline):
   and "responsible changed" triggers exist, against the same writes without
   any trigger.
 
-Medians of 5 passes in one transaction, rolled back at the end.
+Medians of 5 passes in one transaction, rolled back at the end, on the
+database of ``performance.py`` (created or updated likewise).
 """
 
-import sys
-from pathlib import Path
+import argparse
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from performance import REPO, ensure_database, free_port, measure
 
-from dispatch_vs_base_automation import main, measure  # noqa: E402
+PASSES = 5
 
 
 def run(env, sizes):
@@ -49,14 +49,14 @@ def run(env, sizes):
         lead = Lead.search([("team_id", "=", team.id)], limit=1, order="id desc")
         number = lead.phone
 
-        plain_ms, plain_q = measure(env, lambda lead=lead: lead.write({"stage_id": target.id}))
-        fire_ms, fire_q = measure(env, lambda lead=lead: lead.stage_automation_fire("bench-fire"))
+        plain_ms, plain_q = measure(env, lambda lead=lead: lead.write({"stage_id": target.id}), PASSES)
+        fire_ms, fire_q = measure(env, lambda lead=lead: lead.stage_automation_fire("bench-fire"), PASSES)
 
         digits = "".join(char for char in number if char.isdigit()).lstrip("0")
         search_ms, search_q = measure(env, lambda digits=digits: Lead.search(
-            [("phone_mobile_search", "=like", f"%{digits}")]))
+            [("phone_mobile_search", "=like", f"%{digits}")]), PASSES)
         match_ms, match_q = measure(env, lambda number=number: Trigger.stage_automation_event(
-            "incoming_call", {"phone": number, "country": "BE"}))
+            "incoming_call", {"phone": number, "country": "BE"}), PASSES)
 
         sample = Lead.search([("team_id", "=", team.id)], limit=100)
 
@@ -64,14 +64,14 @@ def run(env, sizes):
             for record in sample:
                 record.write({"description": "benchmark"})
 
-        none_ms, none_q = measure(env, write_each)
+        none_ms, none_q = measure(env, write_each, PASSES)
         watchers = Trigger.create([
             {"name": "Bench priority", "code": "bench-priority", "stage_id": target.id,
              "trigger_type": "field_changed", "field_id": env.ref("crm.field_crm_lead__priority").id,
              "field_value": "3"},
             {"name": "Bench user", "code": "bench-user", "stage_id": target.id, "trigger_type": "user_changed"},
         ])
-        watched_ms, watched_q = measure(env, write_each)
+        watched_ms, watched_q = measure(env, write_each, PASSES)
         watchers.unlink()
         print(f"{size:>7} | {fire_ms:>6.1f} ms {fire_q:>3} q vs {plain_ms:>5.1f} ms {plain_q:>3} q "
               f"({fire_ms / plain_ms:.1f}x) | {match_ms:>6.1f} ms {match_q:>3} q vs {search_ms:>6.1f} ms "
@@ -79,5 +79,25 @@ def run(env, sizes):
               f"+{watched_q - none_q} q)", flush=True)
 
 
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="stage_automation_perf")
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--port", type=int, default=0, help="HTTP port of the server updating the database")
+    args = parser.parse_args()
+
+    import odoo
+    from odoo import SUPERUSER_ID, api
+
+    odoo.tools.config.parse_config([f"--addons-path={REPO}", "--log-level=warn"])
+    ensure_database(args.db, args.port or free_port(), update=True)
+    registry = odoo.modules.registry.Registry(args.db)
+    with registry.cursor() as cr:
+        try:
+            run(api.Environment(cr, SUPERUSER_ID, {}), sorted(int(size) for size in args.sizes.split(",")))
+        finally:
+            cr.rollback()
+
+
 if __name__ == "__main__":
-    main(run, __doc__, "1000,10000")
+    main()
