@@ -179,12 +179,13 @@ class StageAutomationRule(models.Model):
         body = self._render_sms(lead)
         partner = lead.partner_id
         if partner:
-            lead._message_sms(body, partner_ids=partner.ids, sms_pid_to_number={partner.id: number},
-                              put_in_queue=True)
+            message = lead._message_sms(body, partner_ids=partner.ids, sms_pid_to_number={partner.id: number},
+                                        put_in_queue=True)
         else:
-            lead._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
+            message = lead._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
         self._send_sms_after_commit()
-        return _lt("SMS sent to the customer at %(number)s.", number=number)
+        run.message_id = message
+        return _lt("SMS to the customer at %(number)s queued; the run says when it is delivered.", number=number)
 
     def _run_action_sms_employees(self, run, lead):
         users = self._get_recipients(lead)
@@ -197,11 +198,11 @@ class StageAutomationRule(models.Model):
                 raise UserError(_("%(user)s has no phone number: no SMS was sent.", user=user.name))
             country = user.partner_id.country_id or lead.company_id.country_id
             numbers[user.partner_id.id] = self._e164_or_fail(number, country, user.name, _lt("no SMS was sent"))
-        lead._message_sms(self._render_sms(lead), partner_ids=list(numbers), sms_pid_to_number=numbers,
-                          put_in_queue=True)
+        run.message_id = lead._message_sms(self._render_sms(lead), partner_ids=list(numbers),
+                                           sms_pid_to_number=numbers, put_in_queue=True)
         self._send_sms_after_commit()
-        return _lt("SMS sent to %(users)s.", users=", ".join(f"{user.name} ({numbers[user.partner_id.id]})"
-                                                            for user in users))
+        return _lt("SMS to %(users)s queued; the run says when it is delivered.",
+                   users=", ".join(f"{user.name} ({numbers[user.partner_id.id]})" for user in users))
 
     def _send_sms_after_commit(self):
         """Wake Odoo's SMS queue: the SMS leave once the run is saved, never for a run that is rolled back."""

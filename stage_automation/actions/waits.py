@@ -9,26 +9,34 @@ from ..engine import timing as engine
 from ..engine.exceptions import SkipRun
 from ..models.stage_automation_rule import DELAY_UNITS
 
+# How a client gets in touch, ending a wait for them: keys of message types, of live chat and of the
+# contact events of triggers.
+CONTACTS = [
+    ("email", "E-mail"), ("comment", "Comment"), ("chat", "Live chat"), ("incoming_call", "Incoming call"),
+    ("missed_call", "Missed call"), ("form_submitted", "Form"), ("callback_request", "Callback request"),
+]
+
 
 class StageAutomationRule(models.Model):
-    """"Wait": the rules chained after this one wait for a period, or until the client writes."""
+    """"Wait": the rules chained after this one wait for a period, or until the client gets in touch."""
 
     _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(selection_add=[("wait", "Wait")], ondelete={"wait": "cascade"})
     wait_mode = fields.Selection(
-        [("period", "For a period"), ("reply", "Until the client writes")],
+        [("period", "For a period"), ("reply", "Until the client gets in touch")],
         string="Wait", default="period",
         help="For a period: the rules chained after this one start when the period is over. "
-             "Until the client writes: they start when a message from the client arrives on the lead "
-             "(an e-mail, a portal comment) or, with live chat, in a chat with them.")
+             "Until the client gets in touch: they start when the client writes on the lead (an e-mail, a "
+             "portal comment; with live chat, in a chat), or calls, sends a form or asks to be called back "
+             "(as the telephony, the website or an integration reports it).")
     wait_delay = fields.Integer(
         string="Wait for", default=1,
         help="The period; when waiting for the client, the longest wait (0: no limit).")
     wait_unit = fields.Selection(DELAY_UNITS, string="Wait unit", default="days")
     wait_timeout = fields.Selection(
         [("continue", "Go on with the next rules"), ("stop", "Stop: the next rules do not run")],
-        string="If the client does not write", default="continue")
+        string="If the client does not get in touch", default="continue")
 
     @api.model
     def _action_parts(self):
@@ -49,8 +57,9 @@ class StageAutomationRule(models.Model):
     def _stage_automation_output_names(self):
         names = super()._stage_automation_output_names()
         if self.action == "wait" and self.wait_mode == "reply":
-            names["client_replied"] = _("whether the client wrote before the end of the wait")
+            names["client_replied"] = _("whether the client got in touch before the end of the wait")
             names["client_reply"] = _("the text of the client's message, without the quoted text")
+            names["client_contact"] = _("how the client got in touch: e-mail, comment, chat, call, form, callback")
         return names
 
     def _run_action_wait(self, run, lead):
@@ -62,9 +71,9 @@ class StageAutomationRule(models.Model):
         if self.wait_mode == "period":
             reason = _lt("Waiting until %(moment)s.", moment=until)
         elif until:
-            reason = _lt("Waiting for the client to write, until %(moment)s at the latest.", moment=until)
+            reason = _lt("Waiting for the client to get in touch, until %(moment)s at the latest.", moment=until)
         else:
-            reason = _lt("Waiting for the client to write.")
+            reason = _lt("Waiting for the client to get in touch.")
         run._pause(until, reason)
         return reason
 
@@ -81,14 +90,18 @@ class StageAutomationRule(models.Model):
         delay = self._delay_message(self.wait_delay, self.wait_unit)
         if self.wait_mode == "period":
             return _lt("Waited %(delay)s.", delay=delay)
-        message = run.wait_reply_message_id
-        if not message and self.wait_timeout == "stop":
-            raise SkipRun(_lt("Skipped: the client did not write within %(delay)s; the next rules do not run.",
-                              delay=delay))
-        run._set_outputs({"client_replied": bool(message), "client_reply": _reply_text(message.body)})
+        message, contact = run.wait_reply_message_id, run.wait_contact
+        if not contact and self.wait_timeout == "stop":
+            raise SkipRun(_lt("Skipped: the client did not get in touch within %(delay)s; the next rules do not "
+                              "run.", delay=delay))
+        run._set_outputs({"client_replied": bool(contact), "client_reply": _reply_text(message.body),
+                          "client_contact": contact or ""})
         if message:
             return _lt("The client wrote on %(moment)s: the next rules go on.", moment=message.date)
-        return _lt("The client did not write within %(delay)s: the next rules go on.", delay=delay)
+        if contact:
+            return _lt("The client got in touch (%(how)s) on %(moment)s: the next rules go on.",
+                       how=dict(CONTACTS)[contact], moment=run.wait_contact_at)
+        return _lt("The client did not get in touch within %(delay)s: the next rules go on.", delay=delay)
 
 
 class StageAutomationRun(models.Model):
@@ -97,6 +110,9 @@ class StageAutomationRun(models.Model):
     wait_reply_message_id = fields.Many2one(
         "mail.message", string="Client's message", ondelete="set null", readonly=True,
         help="The message from the client that ended the wait.")
+    wait_contact = fields.Selection(CONTACTS, string="Client got in touch by", readonly=True,
+                                    help="How the client got in touch, ending the wait.")
+    wait_contact_at = fields.Datetime(string="Client got in touch on", readonly=True)
 
     @api.model
     def _has_client_waits(self):
@@ -107,14 +123,21 @@ class StageAutomationRun(models.Model):
     @api.model
     def _on_client_message(self, leads, message):
         """A client wrote on these leads: the waits for their answer end."""
+        contact = "chat" if message.model == "discuss.channel" else message.message_type
+        return self._on_client_contact(leads, contact, message=message)
+
+    @api.model
+    def _on_client_contact(self, leads, contact, message=None):
+        """A client got in touch about these leads (``contact``, a key of ``CONTACTS``): the waits for them end."""
         runs = self.search([
             ("lead_id", "in", leads.ids),
             ("state", "=", "paused"),
             ("rule_id.action", "=", "wait"),
             ("rule_id.wait_mode", "=", "reply"),
-            ("wait_reply_message_id", "=", False),
+            ("wait_contact", "=", False),
         ])
-        runs.write({"wait_reply_message_id": message.id})
+        runs.write({"wait_reply_message_id": message.id if message else False, "wait_contact": contact,
+                    "wait_contact_at": fields.Datetime.now()})
         return runs._resume()
 
 

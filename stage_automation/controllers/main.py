@@ -71,25 +71,44 @@ class StageAutomationController(http.Controller):
                 methods=["GET"], save_session=False)
     def track_open(self, run_id, token, **kwargs):
         """The tracking pixel of an e-mail sent by a rule: the customer viewed it."""
-        run = _tracked_run(run_id, token)
-        if run and not request.env["ir.http"].is_a_bot():
-            run._stage_automation_tracked("email_opened", {"run_id": run.id})
-        return request.make_response(PIXEL, [("Content-Type", "image/gif"), ("Cache-Control", "no-store")])
+        return _opened(_tracked("stage.automation.run", run_id, token), {"run_id": run_id})
+
+    @http.route("/stage_automation/track/message/<int:message_id>/<string:token>/blank.gif", type="http",
+                auth="public", methods=["GET"], save_session=False)
+    def track_message_open(self, message_id, token, **kwargs):
+        """The tracking pixel of an e-mail sent to the customer from a lead's chatter: they viewed it."""
+        return _opened(_tracked("mail.message", message_id, token), {"message_id": message_id})
 
     @http.route("/r/<string:code>/sa/<int:run_id>/<string:token>", type="http", auth="public", methods=["GET"],
                 save_session=False)
     def track_click(self, code, run_id, token, **kwargs):
         """A link of an e-mail sent by a rule, through Odoo's link tracker: count it, fire, redirect."""
-        url = request.env["link.tracker"].sudo().get_url_from_code(code) if "\x00" not in code else None
-        if not url:
-            raise NotFound()
-        if not request.env["ir.http"].is_a_bot():
-            request.env["link.tracker.click"].sudo().add_click(
-                code, ip=request.httprequest.remote_addr, country_code=request.geoip.country_code)
-            run = _tracked_run(run_id, token)
-            if run:
-                run._stage_automation_tracked("link_clicked", {"run_id": run.id, "url": url})
-        return request.redirect(url, code=301, local=False)
+        return _clicked(code, lambda: _tracked("stage.automation.run", run_id, token), {"run_id": run_id})
+
+    @http.route("/r/<string:code>/sam/<int:message_id>/<string:token>", type="http", auth="public",
+                methods=["GET"], save_session=False)
+    def track_message_click(self, code, message_id, token, **kwargs):
+        """A link of an e-mail sent to the customer from a lead's chatter: count it, fire, redirect."""
+        return _clicked(code, lambda: _tracked("mail.message", message_id, token), {"message_id": message_id})
+
+
+def _opened(tracked, payload):
+    if tracked and not request.env["ir.http"].is_a_bot():
+        tracked._stage_automation_tracked("email_opened", payload)
+    return request.make_response(PIXEL, [("Content-Type", "image/gif"), ("Cache-Control", "no-store")])
+
+
+def _clicked(code, tracked, payload):
+    url = request.env["link.tracker"].sudo().get_url_from_code(code) if "\x00" not in code else None
+    if not url:
+        raise NotFound()
+    if not request.env["ir.http"].is_a_bot():
+        request.env["link.tracker.click"].sudo().add_click(
+            code, ip=request.httprequest.remote_addr, country_code=request.geoip.country_code)
+        record = tracked()
+        if record:
+            record._stage_automation_tracked("link_clicked", dict(payload, url=url))
+    return request.redirect(url, code=301, local=False)
 
 
 def _json_body():
@@ -103,12 +122,13 @@ def _json_body():
         raise UserError(_("The body is not valid JSON.")) from error
 
 
-def _tracked_run(run_id, token):
-    """The run of a tracking address, or an empty recordset when the address is forged or malformed."""
-    Run = request.env["stage.automation.run"].sudo()
-    if not (0 < run_id <= MAX_RECORD_ID and TRACKING_TOKEN.fullmatch(token)):
-        return Run
-    return Run._from_tracking_token(run_id, token)
+def _tracked(model, record_id, token):
+    """The run, or the message, of a tracking address; an empty recordset when the address is forged or
+    malformed."""
+    records = request.env[model].sudo()
+    if not (0 < record_id <= MAX_RECORD_ID and TRACKING_TOKEN.fullmatch(token)):
+        return records.browse()
+    return records._stage_automation_from_tracking_token(record_id, token)
 
 
 def _answer(data, status, headers=None):

@@ -186,9 +186,10 @@ class CrmLead(models.Model):
         """An e-mail of the customer reached the lead; an employee answering by e-mail is not the customer."""
         if self.env["res.partner"].sudo().browse(msg_dict.get("author_id")).exists()._stage_automation_is_employee():
             return
+        sender = msg_dict.get("email_from") or msg_dict.get("from")
         self.env["stage.automation.trigger"]._fire_event_safely(
-            "email_received", self,
-            payload={"from": msg_dict.get("email_from") or msg_dict.get("from"), "subject": msg_dict.get("subject")})
+            "email_received", self, payload={"from": sender, "subject": msg_dict.get("subject")},
+            refusal=self._stage_automation_exclusion(email=sender))
 
     def _message_post_after_hook(self, message, msg_vals):
         """A discussion message (not a note) written by an employee that reaches the customer: "message sent"."""

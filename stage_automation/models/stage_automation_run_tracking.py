@@ -20,7 +20,7 @@ class StageAutomationRun(models.Model):
         return signed(self.env(su=True), TRACKING_SCOPE, self.id)
 
     @api.model
-    def _from_tracking_token(self, run_id, token):
+    def _stage_automation_from_tracking_token(self, run_id, token):
         run = self.browse(run_id).exists()
         if run and hmac.compare_digest(run._tracking_token(), token or ""):
             return run
@@ -32,7 +32,8 @@ class StageAutomationRun(models.Model):
         if not body_html:
             return body_html
         token = self._tracking_token()
-        body = self.env["mail.render.mixin"].sudo()._shorten_links(body_html, {})
+        # Plain text from here: Markup.replace() would escape the links it inserts, and nothing would match.
+        body = str(self.env["mail.render.mixin"].sudo()._shorten_links(body_html, {}))
         for href, url, *_rest in set(re.findall(URL_REGEX, body)):
             parsed = urls.url_parse(url, scheme="http")
             if parsed.scheme.startswith("http") and parsed.path.startswith("/r/"):

@@ -6,6 +6,8 @@ import re
 import secrets
 import unicodedata
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -313,7 +315,7 @@ class StageAutomationTrigger(models.Model):
             return _("Not moved: the lead does not match the trigger's condition.")
         return lead._stage_automation_check_loop()
 
-    def _fire(self, leads, payload=None, event=None, explicit=False):
+    def _fire(self, leads, payload=None, event=None, explicit=False, refusal=None):
         """Fire these triggers (all of one event) for ``leads``.
 
         Each lead goes to the furthest target stage among the triggers that
@@ -321,6 +323,10 @@ class StageAutomationTrigger(models.Model):
         lines share the ``payload``, stored once. A trigger fired
         ``explicit``-ly, by its code, skips its event filter (which form,
         link, field…): the caller names the trigger, not an event.
+
+        ``refusal`` (a sentence) moves no lead and is logged for every trigger:
+        the event is one the triggers must not act on (e.g. of an address on
+        the exception list).
 
         :return: one dict per lead: ``lead_id``, ``moved``, ``from_stage_id``, ``to_stage_id``, ``reason``
         """
@@ -333,10 +339,10 @@ class StageAutomationTrigger(models.Model):
                 lambda trigger, lead=lead: trigger._matches_event(lead, event))
             candidates = candidates.sorted(lambda trigger: _stage_order(trigger.stage_id), reverse=True)
             from_stage = lead.stage_id
-            refusals = {trigger: trigger._refusal(lead) for trigger in candidates}
+            refusals = {trigger: refusal or trigger._refusal(lead) for trigger in candidates}
             chosen = next((trigger for trigger in candidates if not refusals[trigger]), None)
             if chosen:
-                lead.write({"stage_id": chosen.stage_id.id})
+                chosen._move(lead)
             if payload and candidates and not stored_payload:
                 stored_payload = stored_payload.create({"payload": payload})
             log_vals = []
@@ -368,16 +374,27 @@ class StageAutomationTrigger(models.Model):
             })
         return results
 
+    def _move(self, lead):
+        """Move ``lead`` to this trigger's stage. The stage change in its chatter is OdooBot's and names the
+        trigger and its event, whoever reported the event (a webhook comes as the public user)."""
+        self.ensure_one()
+        event = dict(self._fields["trigger_type"]._description_selection(self.env))[self.trigger_type]
+        lead._track_set_author(self.env.ref("base.partner_root"))
+        lead._track_set_log_message(Markup("<p>%s</p>") % _(
+            "Moved by trigger “%(trigger)s” (%(event)s).", trigger=self.name, event=event))
+        lead.write({"stage_id": self.stage_id.id})
+
     @api.model
-    def _fire_event(self, trigger_type, leads, payload=None, event=None):
-        """An event of ``trigger_type`` happened for ``leads``: fire the active triggers of that type."""
+    def _fire_event(self, trigger_type, leads, payload=None, event=None, refusal=None):
+        """An event of ``trigger_type`` happened for ``leads``: fire the active triggers of that type
+        (``refusal``: see :meth:`_fire`)."""
         if not leads or trigger_type not in self._active_types():
             return []
         triggers = self.sudo().search([("trigger_type", "=", trigger_type)])
-        return triggers._fire(leads, payload=payload, event=event)
+        return triggers._fire(leads, payload=payload, event=event, refusal=refusal)
 
     @api.model
-    def _fire_event_safely(self, trigger_type, leads, payload=None, event=None):
+    def _fire_event_safely(self, trigger_type, leads, payload=None, event=None, refusal=None):
         """``_fire_event`` from inside what someone else is doing (a customer viewing a page, chatting,
         sending a form or an e-mail; an employee saving a lead or booking a meeting).
 
@@ -389,7 +406,7 @@ class StageAutomationTrigger(models.Model):
             return []
         try:
             with self.env.cr.savepoint():
-                return self._fire_event(trigger_type, leads, payload=payload, event=event)
+                return self._fire_event(trigger_type, leads, payload=payload, event=event, refusal=refusal)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise
         except Exception:
@@ -475,7 +492,11 @@ class StageAutomationTrigger(models.Model):
         leads = self.env["crm.lead"].sudo()._stage_automation_match(
             values.get("email"), values.get("phone"), limit=self._inbound_max_leads())
         form = values.get("form")
-        return self._fire_event(event, leads, payload=values, event={"form": form if isinstance(form, str) else None})
+        refusal = self.env["crm.lead"]._stage_automation_exclusion(email=values.get("email"), phone=values.get("phone"))
+        if not refusal:
+            self.env["stage.automation.run"].sudo()._on_client_contact(leads, event)
+        return self._fire_event(event, leads, payload=values, event={"form": form if isinstance(form, str) else None},
+                                refusal=refusal)
 
     # ------------------------------------------------------------
     # PUBLIC API
@@ -505,7 +526,12 @@ class StageAutomationTrigger(models.Model):
         # Only the leads the caller may change: the match itself looks at every company's leads.
         leads = leads.with_env(self.env)._filtered_access("write").sudo()
         details = {key: value for key, value in values.items() if key not in ("phone", "email", "country")}
-        return self._fire_event(event, leads, payload=values, event=details)
+        refusal = self.env["crm.lead"]._stage_automation_exclusion(
+            email=values.get("email"), phone=values.get("phone"), country=values.get("country"))
+        if event in CONTACT_EVENTS and not refusal:
+            # The client got in touch: the waits for them end, whether a trigger moves the lead or not.
+            self.env["stage.automation.run"].sudo()._on_client_contact(leads, event)
+        return self._fire_event(event, leads, payload=values, event=details, refusal=refusal)
 
     @api.model
     def _check_event_values(self, values, what):

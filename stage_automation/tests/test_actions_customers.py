@@ -3,11 +3,13 @@ import base64
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.sms.tests.common import MockSMS
+
 from .common_actions import ActionCase
 
 
 @tagged("post_install", "-at_install", "stage_automation_actions")
-class TestCustomerMessages(ActionCase):
+class TestCustomerMessages(ActionCase, MockSMS):
     """E-mail and SMS to the customer, SMS to employees, messages in a Discuss channel."""
 
     @classmethod
@@ -143,7 +145,8 @@ class TestCustomerMessages(ActionCase):
                 self.assertEqual(sms.state, "outgoing", "sent by Odoo's SMS queue once the run is saved")
                 self.assertEqual(sms.mail_message_id.res_id, lead.id)
                 self.assertEqual(sms.mail_message_id.message_type, "sms")
-                self.assertEqual(run.reason, f"SMS sent to the customer at {expected}.")
+                self.assertEqual(run.reason, f"SMS to the customer at {expected} queued; the run says when it is "
+                                             "delivered.")
         sms_cron = self.env.ref("sms.ir_cron_sms_scheduler_action")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", sms_cron.id)]), "the SMS queue is woken")
 
@@ -158,9 +161,21 @@ class TestCustomerMessages(ActionCase):
         sms = self.sms("Hello Jeanne")
         self.assertEqual((sms.number, sms.partner_id), ("+33612345678", customer), "French contact, Belgian lead")
         lead, run = self.enter(rule, name="Lead country", mobile="06 12 34 56 79", country_id=self.france.id)
-        self.assertEqual(run.reason, "SMS sent to the customer at +33612345679.")
+        self.assertIn("SMS to the customer at +33612345679 queued", run.reason)
         lead, run = self.enter(rule, name="Company country", mobile="0470 12 34 57", country_id=False)
-        self.assertEqual(run.reason, "SMS sent to the customer at +32470123457.")
+        self.assertIn("SMS to the customer at +32470123457 queued", run.reason)
+
+    def test_an_sms_run_follows_its_delivery_through_odoo_s_sms_queue(self):
+        rule = self.rule(action="sms_customer", body="Your code for {{ object.name }}")
+        _lead, delivered = self.enter(rule, name="Delivered", mobile="0470 12 34 56", country_id=self.belgium.id)
+        _lead, refused = self.enter(rule, name="Refused", mobile="0470 12 34 57", country_id=self.belgium.id)
+        self.assertEqual((delivered.state, refused.state), ("done", "done"))
+        with self.mockSMSGateway(nbr_t_error={"+32470123457": "wrong_number_format"}, force_delivered=True):
+            self.env["sms.sms"].sudo()._process_queue()
+        self.assertEqual((delivered.state, delivered.reason), ("done", "SMS delivered to +32470123456."))
+        self.assertEqual(refused.state, "failed", "the provider refused it: the run does not say done")
+        self.assertEqual(refused.reason, "Failed: the SMS to +32470123457 could not be delivered (Wrong Number "
+                                         "Format).")
 
     def test_sms_with_an_unusable_number_fails_and_sends_nothing(self):
         rule = self.rule(action="sms_customer", body="Hi")

@@ -3,15 +3,18 @@ import json
 import re
 from unittest.mock import patch
 
+from markupsafe import Markup
+
 from odoo.tests import Form, HttpCase, tagged
 
+from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.queue_job.job import Job
 
 from .test_triggers import TriggerCase
 
 
 @tagged("post_install", "-at_install", "stage_automation_triggers")
-class TestTriggerHttp(HttpCase, TriggerCase):
+class TestTriggerHttp(HttpCase, TriggerCase, MockEmail):
     """The inbound HTTP entry points, through Odoo's HTTP layer."""
 
     def setUp(self):
@@ -53,6 +56,10 @@ class TestTriggerHttp(HttpCase, TriggerCase):
             "lead_id": lead.id, "moved": True, "from_stage_id": self.stage_qualified.id,
             "to_stage_id": self.stage_proposal.id, "reason": False}])
         self.assertEqual(self.logs(lead).payload, {"a": 1})
+        self.env.flush_all()  # the stage change's tracking message is written at the flush
+        moved = lead.message_ids.filtered(lambda message: message.tracking_value_ids)[:1]
+        self.assertEqual(moved.author_id, self.env.ref("base.partner_root"), "OdooBot's, not the public user's")
+        self.assertEqual(moved.body, Markup(f"<p>Moved by trigger “{self.webhook.name}” (Webhook).</p>"))
         lead.stage_id = self.stage_qualified
         answer = self.post(f"/stage_automation/webhook/{self.token}", {"email": "azure@example.com"})
         self.assertTrue(answer.json()[0]["moved"])
@@ -135,11 +142,16 @@ class TestTriggerHttp(HttpCase, TriggerCase):
         self.trigger(name="Viewed", code="viewed", trigger_type="email_opened", stage_id=self.stage_proposal.id)
         self.trigger(name="Clicked", code="clicked", trigger_type="link_clicked", stage_id=self.stage_won.id,
                      link_url="pricing")
-        rule = self.rule(stage_id=self.stage_qualified.id)
+        rule = self.rule(stage_id=self.stage_qualified.id, action="email_customer", summary="Our prices",
+                         body="See https://example.com/pricing")
         lead = self.lead(stage_id=self.stage_new.id)
-        lead.stage_id = self.stage_qualified
+        with self.mock_mail_gateway():
+            lead.stage_id = self.stage_qualified
         run = self.runs(lead, rule)
-        body = run._track_email_body('<p>See <a href="https://example.com/pricing">our prices</a></p>')
+        # What leaves the server: the customer's notification e-mail, as built for the SMTP server.
+        [sent] = [mail for mail in self._mails if lead.email_from in str(mail["email_to"])]
+        body = sent["body"]
+        self.assertEqual(body.count("/stage_automation/track/"), 1, "the rule's tracking, not the chatter's too")
         pixel = re.search(r'src="[^"]*(/stage_automation/track/[^"]+)"', body).group(1)
         link = re.search(r'href="[^"]*(/r/[^"]+)"', body).group(1)
         self.assertIn(f"/sa/{run.id}/", link)
@@ -156,3 +168,48 @@ class TestTriggerHttp(HttpCase, TriggerCase):
         self.assertEqual(answer.headers["Location"], "https://example.com/pricing")
         self.assertEqual(lead.stage_id, self.stage_won)
         self.assertEqual(self.env["link.tracker"].search([("url", "=", "https://example.com/pricing")]).count, 1)
+
+    def _chatter_email(self, lead, *partners):
+        """What a salesperson's e-mail from the lead's chatter sends each partner: ``{email: body}``."""
+        with self.mock_mail_gateway():
+            lead.with_user(self.salesman).message_post(
+                body=Markup('<p>Our <a href="https://example.com/offer">offer</a></p>'),
+                partner_ids=[partner.id for partner in partners], message_type="comment",
+                subtype_xmlid="mail.mt_comment")
+        return {partner.email: next(mail["body"] for mail in self._mails if partner.email in str(mail["email_to"]))
+                for partner in partners}
+
+    def test_an_email_to_the_customer_from_the_chatter_is_tracked_too(self):
+        self.trigger(name="Viewed", code="viewed", trigger_type="email_opened", stage_id=self.stage_proposal.id)
+        self.trigger(name="Clicked", code="clicked", trigger_type="link_clicked", stage_id=self.stage_won.id,
+                     link_url="offer")
+        lead = self.lead(stage_id=self.stage_new.id)
+        customer = self.env["res.partner"].create({"name": "Azure", "email": "azure@example.com"})
+        self.manager.notification_type = "email"
+        bodies = self._chatter_email(lead, customer, self.manager.partner_id)
+        self.assertNotIn("/stage_automation/track/", bodies["manager@example.com"], "an employee is not tracked")
+        body = bodies["azure@example.com"]
+        pixel = re.search(r'src="[^"]*(/stage_automation/track/message/[^"]+)"', body).group(1)
+        link = re.search(r'href="[^"]*(/r/[^"]+/sam/[^"]+)"', body).group(1)
+
+        message_id = int(pixel.split("/")[4])
+        self.assertEqual(self.url_open(pixel.replace(f"/{message_id}/", f"/{message_id + 1}/")).status_code, 200)
+        self.assertEqual(lead.stage_id, self.stage_new, "a pixel of another message with this token fires nothing")
+        self.url_open(pixel)
+        self.assertEqual(lead.stage_id, self.stage_proposal)
+        answer = self.url_open(link, allow_redirects=False)
+        self.assertEqual((answer.status_code, answer.headers["Location"]), (301, "https://example.com/offer"))
+        self.assertEqual(lead.stage_id, self.stage_won)
+        log = self.env["stage.automation.trigger.log"].search([("lead_id", "=", lead.id)], order="id desc", limit=1)
+        self.assertIn("offer", str(log.payload))
+
+    def test_a_company_can_leave_its_chatter_emails_untracked(self):
+        lead = self.lead(stage_id=self.stage_new.id)
+        with Form(self.env["res.config.settings"]) as settings:
+            self.assertTrue(settings.stage_automation_track_emails, "tracked by default")
+            settings.stage_automation_track_emails = False
+        self.assertFalse(lead.company_id.stage_automation_track_emails)
+        customer = self.env["res.partner"].create({"name": "Azure", "email": "azure@example.com"})
+        body = self._chatter_email(lead, customer)["azure@example.com"]
+        self.assertNotIn("/stage_automation/track/", body)
+        self.assertIn("https://example.com/offer", body)

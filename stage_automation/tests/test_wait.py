@@ -30,8 +30,8 @@ class TestWait(StageAutomationCase):
     def then_note(self, body="Go on"):
         return self.rule(name="Then", sequence=20, after_previous=True, body=body)
 
-    def enter(self):
-        lead = self.lead()
+    def enter(self, **values):
+        lead = self.lead(**values)
         with self.at(T0):
             lead.stage_id = self.stage_new
         return lead
@@ -90,7 +90,8 @@ class TestWait(StageAutomationCase):
         self.assertEqual(run.state, "done")
         self.assertIn("The client wrote", run.reason)
         self.assertEqual(run.wait_reply_message_id.message_type, "email")
-        self.assertEqual(run.outputs, {"client_replied": True, "client_reply": f"Here is my code: {code}"})
+        self.assertEqual(run.outputs, {"client_replied": True, "client_reply": f"Here is my code: {code}",
+                                       "client_contact": "email"})
         self.assertEqual(self.runs(lead, then).state, "done")
         self.assertIn(f"The client answered: Here is my code: {code} (code {code})", self.notes(lead)[0].body)
 
@@ -100,7 +101,7 @@ class TestWait(StageAutomationCase):
         lead = self.enter()
         run = self.runs(lead, wait)
         self.assertEqual((run.state, run.due_at), ("paused", False))
-        self.assertEqual(run.reason, "Waiting for the client to write.")
+        self.assertEqual(run.reason, "Waiting for the client to get in touch.")
         portal = new_test_user(self.env, login="sa_portal", groups="base.group_portal", name="Azure portal",
                                email="azure.portal@example.com")
         lead.message_post(body="I accept", message_type="comment", subtype_xmlid="mail.mt_comment",
@@ -108,6 +109,36 @@ class TestWait(StageAutomationCase):
         self.dispatch()
         self.assertEqual((run.state, self.runs(lead, then).state), ("done", "done"))
         self.assertEqual(run.outputs["client_reply"], "I accept")
+
+    def test_a_call_a_form_or_a_callback_request_of_the_client_ends_the_wait(self):
+        Trigger = self.env["stage.automation.trigger"]
+        for event, values in (
+            ("incoming_call", {"phone": "+32 470 11 22 33"}),
+            ("missed_call", {"phone": "+32 470 11 22 33"}),
+            ("callback_request", {"email": "azure@example.com"}),
+        ):
+            with self.subTest(event=event):
+                self.Rule.search([("stage_id", "=", self.stage_new.id)]).unlink()
+                wait = self.wait_rule(wait_mode="reply", wait_delay=0)
+                then = self.then_note("Contact: {{ vars.client_contact }}")
+                lead = self.enter(phone="+32 470 11 22 33")
+                with self.at("2026-03-04 11:00:00"):
+                    Trigger.stage_automation_event(event, values)
+                    self.dispatch()
+                run = self.runs(lead, wait)
+                self.assertEqual((run.state, self.runs(lead, then).state), ("done", "done"), run.reason)
+                label = dict(run._fields["wait_contact"]._description_selection(self.env))[event]
+                self.assertRegex(run.reason, rf"^The client got in touch \({label}\) on .+: the next rules go on\.$")
+                self.assertEqual(str(run.wait_contact_at), "2026-03-04 11:00:00")
+                self.assertEqual(run.outputs, {"client_replied": True, "client_reply": "", "client_contact": event})
+                lead.action_archive()
+        self.Rule.search([("stage_id", "=", self.stage_new.id)]).unlink()
+        wait = self.wait_rule(wait_mode="reply", wait_delay=0)
+        lead = self.enter()
+        with self.at("2026-03-04 11:00:00"):
+            Trigger._fire_form("form_submitted", {"email": "azure@example.com", "form": "contact"})
+            self.dispatch()
+        self.assertEqual((self.runs(lead, wait).state, self.runs(lead, wait).wait_contact), ("done", "form_submitted"))
 
     def test_employees_messages_and_notes_do_not_end_the_wait(self):
         wait = self.wait_rule(wait_mode="reply", wait_delay=0)
@@ -139,9 +170,9 @@ class TestWait(StageAutomationCase):
                     self.dispatch()
                 run = self.runs(lead, wait)
                 self.assertEqual((run.state, self.runs(lead, then).state), (wait_state, then_state))
-                self.assertIn("did not write within 1 day", run.reason)
+                self.assertIn("did not get in touch within 1 day", run.reason)
                 if timeout == "continue":
-                    self.assertEqual(run.outputs, {"client_replied": False, "client_reply": ""})
+                    self.assertEqual(run.outputs, {"client_replied": False, "client_reply": "", "client_contact": ""})
 
     def test_leaving_the_stage_cancels_the_wait_and_a_later_message_changes_nothing(self):
         wait = self.wait_rule(wait_mode="reply", wait_delay=2, wait_unit="days")
