@@ -12,6 +12,7 @@
         "security/stage_automation_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "data/ir_cron_purge_data.xml",
         "data/queue_job_data.xml",
         "data/crm_lead_report.xml",
         "views/stage_automation_rule_views.xml",
@@ -38,11 +39,17 @@
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/mail_activity_views.xml",
+        "views/stage_automation_board_views.xml",
         "views/crm_team_views.xml",
+        "views/res_config_settings_views.xml",
         "views/stage_automation_menus.xml",
     ],
     "demo": ["demo/stage_automation_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "stage_automation/static/src/board/**/*",
+            "stage_automation/static/src/placeholders/**/*",
+        ],
         "web.assets_tests": ["stage_automation/static/tests/tours/*.js"],
     },
 }

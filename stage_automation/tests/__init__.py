@@ -31,3 +31,8 @@ from . import test_security_author_rights
 from . import test_security_companies
 from . import test_security_groups
 from . import test_security_history
+from . import test_performance
+from . import test_board
+from . import test_board_ui
+from . import test_exception_list
+from . import test_history_purge
