@@ -25,7 +25,7 @@ machine it ran on:
 
 - on a live server started as ``tests/conftest.py`` starts it (``python3 -m
   odoo``, its cron thread, queue_job's job runner, channels
-  ``root:2,root.stage_automation:2``): ``--drain`` leads, then ``--lateness``
+  ``root:3,root.stage_automation:2``, ``--workers`` prefork workers): ``--drain`` leads, then ``--lateness``
   leads, moved in one write into a stage whose note rule is due at one moment a
   few seconds ahead. The drain rate counts from that moment to the last run
   done; the lateness of a run is when it started (its done time when runs do
