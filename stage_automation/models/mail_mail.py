@@ -1,11 +1,7 @@
-import re
-
-from werkzeug import urls
-
 from odoo import models
-from odoo.tools.mail import URL_REGEX, append_content_to_html, is_html_empty
+from odoo.tools.mail import is_html_empty
 
-RULE_TRACKING = "/stage_automation/track/"
+from .stage_automation_run_tracking import TRACKING_PATH, tracked_html
 
 
 class MailMail(models.Model):
@@ -18,19 +14,12 @@ class MailMail(models.Model):
         open-tracking pixel; only for a comment on a lead e-mailed to customers (no employee among the
         recipients), when the lead's company tracks e-mails, and not twice for a rule's e-mail."""
         body = super()._prepare_outgoing_body()
-        if is_html_empty(body) or RULE_TRACKING in body or not self._stage_automation_tracks():
+        if is_html_empty(body) or TRACKING_PATH in body or not self._stage_automation_tracks():
             return body
         message = self.mail_message_id
         token = message._stage_automation_tracking_token()
-        Wrapper = body.__class__
-        body = self.env["mail.render.mixin"].sudo()._shorten_links(body, {})
-        for href, url in set(re.findall(URL_REGEX, body)):
-            parsed = urls.url_parse(url, scheme="http")
-            if parsed.scheme.startswith("http") and parsed.path.startswith("/r/"):
-                body = body.replace(Wrapper(href), Wrapper(href.replace(url, f"{url}/sam/{message.id}/{token}")))
-        pixel = urls.url_join(self.get_base_url(), f"{RULE_TRACKING}message/{message.id}/{token}/blank.gif")
-        return append_content_to_html(
-            body, f'<img src="{pixel}" alt="" width="1" height="1" style="display:none"/>', plaintext=False)
+        return tracked_html(
+            self.env, body, f"/sam/{message.id}/{token}", f"{TRACKING_PATH}message/{message.id}/{token}/blank.gif")
 
     def _stage_automation_tracks(self):
         self.ensure_one()

@@ -1,7 +1,6 @@
-import hmac
-
 from odoo import api, models
-from odoo.tools.misc import hmac as signed
+
+from .stage_automation_run_tracking import tracked_record, tracking_token
 
 TRACKING_SCOPE = "stage_automation-message-tracking"
 
@@ -13,16 +12,12 @@ class MailMessage(models.Model):
     _inherit = "mail.message"
 
     def _stage_automation_tracking_token(self):
-        self.ensure_one()
-        return signed(self.env(su=True), TRACKING_SCOPE, self.id)
+        return tracking_token(self, TRACKING_SCOPE)
 
     @api.model
     def _stage_automation_from_tracking_token(self, message_id, token):
-        message = self.browse(message_id).exists()
-        if (message and message.model == "crm.lead"
-                and hmac.compare_digest(message._stage_automation_tracking_token(), token or "")):
-            return message
-        return self.browse()
+        return tracked_record(self, message_id, token, TRACKING_SCOPE).filtered(
+            lambda message: message.model == "crm.lead")
 
     def _stage_automation_tracked(self, trigger_type, payload):
         self.ensure_one()

@@ -234,17 +234,27 @@ class TestSecurityRoutes(HttpCase, TriggerCase):
         self.assertFalse(self.logs(lead))
 
     def test_tracking_routes_ignore_malformed_addresses(self):
-        run_id = 10 ** 20
-        for path in (f"/stage_automation/track/{run_id}/{'0' * 64}/blank.gif",
-                     f"/stage_automation/track/1/{quote('é' * 64)}/blank.gif",
-                     f"/stage_automation/track/-1/{'0' * 64}/blank.gif",
-                     "/stage_automation/track/1/%00/blank.gif"):
-            with self.subTest(path=path):
-                answer = self.send("GET", path, content_type=None)
-                self.assertEqual((answer.status_code, answer.headers["Content-Type"]), (200, "image/gif"))
+        self.trigger(name="Viewed", code="viewed", trigger_type="email_opened")
+        self.trigger(name="Clicked", code="clicked", trigger_type="link_clicked")
+        record_id = 10 ** 20
         code = self.env["link.tracker"].create({"url": "https://example.com/pricing"}).code
-        self.assertEqual(self.send("GET", f"/r/{code}/sa/{run_id}/{'0' * 64}", content_type=None).status_code, 301)
-        self.assertEqual(self.send("GET", f"/r/%00/sa/1/{'0' * 64}", content_type=None).status_code, 404)
+        # A message of another model than leads, with its own valid token, fires nothing either.
+        partner_message = self.env["res.partner"].create({"name": "Azure"}).message_post(body="Hello")
+        token = partner_message._stage_automation_tracking_token()
+        for pixel, link in (("/stage_automation/track/", "sa"), ("/stage_automation/track/message/", "sam")):
+            for path in (f"{pixel}{record_id}/{'0' * 64}/blank.gif",
+                         f"{pixel}1/{quote('é' * 64)}/blank.gif",
+                         f"{pixel}-1/{'0' * 64}/blank.gif",
+                         f"{pixel}1/%00/blank.gif",
+                         f"{pixel}{partner_message.id}/{token}/blank.gif"):
+                with self.subTest(path=path):
+                    answer = self.send("GET", path, content_type=None)
+                    self.assertEqual((answer.status_code, answer.headers["Content-Type"]), (200, "image/gif"))
+            for path, status in ((f"/r/{code}/{link}/{record_id}/{'0' * 64}", 301),
+                                 (f"/r/{code}/{link}/{partner_message.id}/{token}", 301),
+                                 (f"/r/%00/{link}/1/{'0' * 64}", 404)):
+                with self.subTest(path=path):
+                    self.assertEqual(self.send("GET", path, content_type=None).status_code, status)
         self.assertFalse(self.Log.search_count([]))
 
     # ------------------------------------------------------------
