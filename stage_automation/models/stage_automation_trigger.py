@@ -492,11 +492,22 @@ class StageAutomationTrigger(models.Model):
         leads = self.env["crm.lead"].sudo()._stage_automation_match(
             values.get("email"), values.get("phone"), limit=self._inbound_max_leads())
         form = values.get("form")
-        refusal = self.env["crm.lead"]._stage_automation_exclusion(email=values.get("email"), phone=values.get("phone"))
-        if not refusal:
+        return self._fire_contact_event(event, leads, values, {"form": form if isinstance(form, str) else None})
+
+    @api.model
+    def _fire_contact_event(self, event, leads, values, details, country_code=None):
+        """Fire ``event`` of the customer named by ``values`` (``email``, ``phone``) for their ``leads``.
+
+        An address or number on the exception list moves nothing (the logs
+        say why); otherwise a call, a form or a callback request also ends the
+        waits for the client, whether a trigger moves the lead or not.
+        """
+        Lead = self.env["crm.lead"]
+        email, number = Lead._stage_automation_contact(values.get("email"), values.get("phone"), country_code)
+        refusal = Lead._stage_automation_exclusion(email=email, number=number)
+        if event in CONTACT_EVENTS and not refusal:
             self.env["stage.automation.run"].sudo()._on_client_contact(leads, event)
-        return self._fire_event(event, leads, payload=values, event={"form": form if isinstance(form, str) else None},
-                                refusal=refusal)
+        return self._fire_event(event, leads, payload=values, event=details, refusal=refusal)
 
     # ------------------------------------------------------------
     # PUBLIC API
@@ -526,12 +537,7 @@ class StageAutomationTrigger(models.Model):
         # Only the leads the caller may change: the match itself looks at every company's leads.
         leads = leads.with_env(self.env)._filtered_access("write").sudo()
         details = {key: value for key, value in values.items() if key not in ("phone", "email", "country")}
-        refusal = self.env["crm.lead"]._stage_automation_exclusion(
-            email=values.get("email"), phone=values.get("phone"), country=values.get("country"))
-        if event in CONTACT_EVENTS and not refusal:
-            # The client got in touch: the waits for them end, whether a trigger moves the lead or not.
-            self.env["stage.automation.run"].sudo()._on_client_contact(leads, event)
-        return self._fire_event(event, leads, payload=values, event=details, refusal=refusal)
+        return self._fire_contact_event(event, leads, values, details, country_code=values.get("country"))
 
     @api.model
     def _check_event_values(self, values, what):
