@@ -1,7 +1,8 @@
 """What stage automation costs, against a plain stage change and Odoo's own base_automation, in one run.
 
     python3 benchmarks/performance.py [--db NAME] [--leads 300] [--pending 5000] [--drain 1000]
-                                      [--lateness 1000] [--history 10000] [--passes 5] [--port 0] [--no-update]
+                                      [--lateness 1000] [--history 10000] [--moves 10] [--passes 5] [--port 0]
+                                      [--no-update]
 
 It creates its database (stage_automation and base_automation, no demo data),
 or updates stage_automation in it, then prints one table (Markdown) and the
@@ -23,8 +24,14 @@ machine it ran on:
   - the history purge (the daily cron) over ``--history`` runs finished a year
     ago, on 200 leads, the last 20 of each lead kept;
 
-- on a live server started as ``tests/conftest.py`` starts it (``python3 -m
-  odoo``, its cron thread, queue_job's job runner, channels
+- on a live server of one threaded process, as the web client does: ``--moves``
+  leads moved one by one into a stage with 10 immediate activity rules, and as
+  many into a stage with 10 base_automation activities: how long the save takes,
+  and how long after it the job that ran our rules announced them on the bus
+  (what reloads the person's open views);
+
+- on a live server started as ``tests/conftest.py`` starts it (``tests/odoo_cli.py``,
+  its cron thread, queue_job's job runner, channels
   ``root:3,root.stage_automation:2``, ``--workers`` prefork workers): ``--drain`` leads, then ``--lateness``
   leads, moved in one write into a stage whose note rule is due at one moment a
   few seconds ahead. The drain rate counts from that moment to the last run
@@ -327,6 +334,73 @@ def live(registry, args):
     return results
 
 
+def interactive(registry, args):
+    """A person moving ``--moves`` leads one by one, as the web client does, on a live server (threaded: its
+    websocket is the one to listen to): ``{"ours": (save ms, heard s), "base": (save ms, None)}`` per move.
+
+    Ours: into a stage of 10 immediate activity rules; the save returns, the job runs them and tells the
+    person through the bus (heard: from the save's return). base_automation: 10 automations creating an
+    activity each, done before the save returns.
+    """
+    from conftest import BusTab, LiveOdoo
+
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, QUIET)
+        todo = env.ref("mail.mail_activity_data_todo")
+        admin = env.ref("base.user_admin")
+        team = env["crm.team"].create({"name": "Benchmark interactive pipeline"})
+        stages = {name: env["crm.stage"].create({"name": f"Live {name}", "team_id": team.id, "sequence": 960 + n})
+                  for n, name in enumerate(("before", "ours", "base"))}
+        for n in range(10):  # the person's own rules: as with base_automation, nobody is e-mailed an activity
+            env["stage.automation.rule"].with_user(admin).create({
+                "name": f"Live activity {n}", "stage_id": stages["ours"].id, "sequence": n, "action": "activity",
+                "activity_type_id": todo.id, "summary": f"Call {n}"})
+        automations = env["base.automation"]
+        for n in range(10):
+            automations |= base_automation(env, f"Live base {n}", "on_stage_set", [{
+                "state": "next_activity", "activity_type_id": todo.id, "activity_summary": f"Call {n}",
+                "activity_user_type": "generic", "activity_user_field_name": "user_id"}],
+                trg_field_ref=stages["base"].id)
+        leads = create_leads(env, 2 * args.moves, stages["before"], user_id=admin.id)
+        cr.commit()
+    server = LiveOdoo(args.db, str(REPO), tempfile.mkdtemp(prefix="perf_tab_"), name="perf_tab", channels=CHANNELS)
+    moves = {"ours": [], "base": []}
+    try:
+        log(f"Moving {args.moves} leads one by one on a live server (log: {server.log_path}) …")
+        server.start()
+        server.wait_until_up()
+        if not server.wait_for_log("queue job runner ready", timeout=60):
+            raise RuntimeError(f"queue_job's runner did not start; log: {server.log_path}")
+        tab = BusTab(server)
+        try:
+            for n, lead in enumerate(leads.ids):
+                key = "ours" if n % 2 == 0 else "base"
+                started = time.monotonic()
+                tab.call("crm.lead", "write", [lead], {"stage_id": stages[key].id})
+                saved = time.monotonic()
+                heard = None
+                if key == "ours":
+                    _payload, heard_at = tab.wait_for(
+                        "stage_automation/leads_changed", lambda payload, lead=lead: lead in payload["lead_ids"])
+                    heard = heard_at - saved
+                moves[key].append(((saved - started) * 1000, heard))
+        finally:
+            tab.close()
+    finally:
+        server.stop()
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, QUIET)
+            env["crm.lead"].browse(leads.ids).unlink()
+            env["stage.automation.rule"].search([("stage_id", "=", stages["ours"].id)]).unlink()
+            env["base.automation"].browse(automations.ids).unlink()
+            env["crm.stage"].browse([stage.id for stage in stages.values()]).unlink()
+            env["crm.team"].browse(team.id).unlink()
+            cr.commit()
+    return moves
+
+
 def drain_runs(registry, db, rule_id, stage_id, lead_ids):
     """Move the leads into the stage with their date a few seconds ahead: their runs fall due together."""
     from odoo import SUPERUSER_ID, api, fields
@@ -388,7 +462,7 @@ def drain_runs(registry, db, rule_id, stage_id, lead_ids):
 # REPORT
 # ------------------------------------------------------------
 
-def table(figures, live_results, args):
+def table(figures, moves, live_results, args):
     def cell(figure, plain=None):
         text = f"{figure.ms:,.0f} ms, {figure.queries} q" if figure.ms >= 10 else \
             f"{figure.ms:.1f} ms, {figure.queries} q"
@@ -404,6 +478,12 @@ def table(figures, live_results, args):
     rows = [
         ("one lead moved by a person into a stage with 10 immediate activity rules",
          cell(one) + " (1×)", cell(figures["one ours"], one), cell(figures["one base"], one)),
+        (f"the same move on a live server, as the web client saves it: the save returns (median of {args.moves})",
+         "—", f"{_median(moves['ours'], 0):,.0f} ms (the rules run just after)",
+         f"{_median(moves['base'], 0):,.0f} ms (its activities made before it returns)"),
+        ("… the 10 activities done and announced to the person's open views (bus), after the save returns",
+         "—", f"{_median(moves['ours'], 1):.2f} s median, {max(heard for _ms, heard in moves['ours']):.2f} s max",
+         "when the save returns"),
         ("same with 10 delayed rules (scheduling only)",
          cell(one) + " (1×)", cell(figures["one delayed"], one), "—"),
         (f"{args.leads:,} leads moved in one write (no mail tracking), 5 rules",
@@ -428,6 +508,10 @@ def table(figures, live_results, args):
     return "\n".join(lines)
 
 
+def _median(moves, index):
+    return statistics.median(move[index] for move in moves)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="stage_automation_perf")
@@ -437,6 +521,7 @@ def main():
     parser.add_argument("--lateness", type=int, default=1000, help="runs falling due at the same moment")
     parser.add_argument("--history", type=int, default=10000, help="old runs given to the purge")
     parser.add_argument("--passes", type=int, default=5, help="passes per in-transaction figure (median)")
+    parser.add_argument("--moves", type=int, default=10, help="leads moved one by one on the live server, each way")
     parser.add_argument("--workers", type=int, default=2,
                         help="HTTP workers of the live server (prefork, as in production; 0: one threaded process)")
     parser.add_argument("--port", type=int, default=0, help="HTTP port of the servers started (default: a free one)")
@@ -457,9 +542,10 @@ def main():
             figures = in_transaction(api.Environment(cr, SUPERUSER_ID, {}), args)
         finally:
             cr.rollback()
+    moves = interactive(registry, args)
     live_results = live(registry, args)
     print(f"Machine: {about}\n")
-    print(table(figures, live_results, args))
+    print(table(figures, moves, live_results, args))
     print(f"\nMedians of up to {args.passes} passes in one transaction (rolled back); "
           f"{time.monotonic() - STARTED:.0f} s in all.")
 

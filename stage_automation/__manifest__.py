@@ -49,7 +49,9 @@
         "web.assets_backend": [
             "stage_automation/static/src/board/**/*",
             "stage_automation/static/src/placeholders/**/*",
+            "stage_automation/static/src/lead_updates/**/*",
         ],
         "web.assets_tests": ["stage_automation/static/tests/tours/*.js"],
+        "web.assets_unit_tests": ["stage_automation/static/tests/**/*.test.js"],
     },
 }

@@ -15,6 +15,7 @@ it. The tests run in an order that spares restarts (``_order``): the ones of
 ``odoo_servers`` last.
 """
 
+import json
 import os
 import signal
 import socket
@@ -25,6 +26,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,10 @@ INSTALL_TIMEOUT = 900  # seconds to install stage_automation into a database of 
 STOP_TIMEOUT = 30  # seconds between SIGTERM and SIGKILL
 POLL_INTERVAL = 0.5
 CHANNELS = "root:3,root.stage_automation:2"
+SETTLE_SECONDS = 60
+ODOO_CLI = Path(__file__).with_name("odoo_cli.py")
+BUS_TIMEOUT = 60
+SETTLE_POLL = 0.2
 
 _running = []  # the LiveOdoo servers started and not stopped yet
 
@@ -72,6 +78,7 @@ class LiveOdoo:
         self.queue_job_port = queue_job_port or self.port
         self.channels = channels
         self.workers = workers  # 0: one threaded process; more: Odoo's prefork server, the runner a process of its own
+        self.websocket_port = _free_port() if workers else self.port  # prefork: the gevent worker's
         self.config_path = Path(workdir) / f"{name}.conf"
         self.log_path = Path(workdir) / f"{name}.log"
         self.process = None
@@ -121,9 +128,10 @@ class LiveOdoo:
             f"scheme = http\nhost = {HOST}\nport = {self.queue_job_port}\n"
         )
         command = [
-            sys.executable, "-m", "odoo", "-c", str(self.config_path), "-d", self.db,
+            sys.executable, str(ODOO_CLI), "-c", str(self.config_path), "-d", self.db,
             f"--addons-path={self.addons_path}", f"--http-interface={HOST}", f"--http-port={self.port}",
             "--load=base,web,queue_job", f"--workers={self.workers}", "--max-cron-threads=1", "--log-level=info",
+            *([f"--gevent-port={self.websocket_port}"] if self.workers else []),
         ]
         # ODOO_QUEUE_JOB_* variables would override [queue_job] and could point the runner elsewhere.
         env = {name: value for name, value in os.environ.items() if not name.startswith("ODOO_QUEUE_JOB_")}
@@ -172,6 +180,59 @@ class LiveOdoo:
             _running.remove(self)
 
 
+class BusTab:
+    """What a logged-in browser tab has of a live server: a session for calls, and the bus notifications
+    Odoo sends to its user, as they arrive on the websocket."""
+
+    def __init__(self, server, login="admin", password="admin"):
+        import requests
+        import websocket
+
+        self.url = server.url
+        self.session = requests.Session()
+        self._post("/web/session/authenticate", {"db": server.db, "login": login, "password": password})
+        host = f"{server.host}:{server.websocket_port}"
+        self.socket = websocket.create_connection(
+            f"ws://{host}/websocket", origin=f"http://{host}", timeout=BUS_TIMEOUT,
+            cookie=f"session_id={self.session.cookies['session_id']}")
+        self.socket.send(json.dumps({"event_name": "subscribe", "data": {"channels": [], "last": 0}}))
+
+    def _post(self, path, params):
+        answer = self.session.post(f"{self.url}{path}", json={"jsonrpc": "2.0", "method": "call", "params": params},
+                                   timeout=BUS_TIMEOUT)
+        answer.raise_for_status()
+        body = answer.json()
+        if "error" in body:
+            raise RuntimeError(body["error"])
+        return body["result"]
+
+    def call(self, model, method, *args, **kwargs):
+        """``model.method(*args, **kwargs)`` as the web client calls it."""
+        return self._post("/web/dataset/call_kw", {"model": model, "method": method, "args": args, "kwargs": kwargs})
+
+    def wait_for(self, notification_type, accept=lambda payload: True, timeout=BUS_TIMEOUT):
+        """The first notification of this type whose payload ``accept`` takes: ``(payload, time.monotonic())``."""
+        import websocket
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.socket.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                notifications = json.loads(self.socket.recv())
+            except websocket.WebSocketTimeoutException:
+                break
+            received = time.monotonic()
+            for notification in notifications:
+                message = notification["message"]
+                if message["type"] == notification_type and accept(message["payload"]):
+                    return message["payload"], received
+        raise AssertionError(f"no {notification_type} notification within {timeout} s")
+
+    def close(self):
+        self.socket.close()
+        self.session.close()
+
+
 @dataclass
 class Pipeline:
     """A sales team of a test's own, with its stages in order; ``tag`` makes names unique on a shared server."""
@@ -188,6 +249,26 @@ def create_pipeline(env, name, *stage_names, sequence=500):
     stages = [env["crm.stage"].create({"name": f"{stage} {tag}", "team_id": team, "sequence": sequence + n})
               for n, stage in enumerate(stage_names, 1)]
     return Pipeline(tag, team, stages)
+
+
+def settle(env, lead_ids, timeout=SETTLE_SECONDS):
+    """Wait until the runs of these leads that are due have run: a person's stage change starts its
+    immediate rules in a job just after the save; return how long that took (seconds)."""
+    Run = env["stage.automation.run"]
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        if not Run.search_count([("lead_id", "in", lead_ids), "|", ("state", "=", "running"),
+                                 "&", ("state", "=", "pending"), ("due_at", "<=", now)]):
+            return time.monotonic() - started
+        time.sleep(SETTLE_POLL)
+    raise AssertionError(f"the due runs of leads {lead_ids} did not run within {timeout} s")
+
+
+@pytest.fixture(name="settle")
+def settle_fixture():
+    """``settle(env, lead_ids)``: see :func:`settle`."""
+    return settle
 
 
 @pytest.fixture

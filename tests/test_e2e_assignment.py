@@ -15,7 +15,7 @@ MOVES_PER_CLIENT = 6
 USERS = 3
 
 
-def test_concurrent_moves_are_shared_out_in_turn(live_odoo, new_pipeline):
+def test_concurrent_moves_are_shared_out_in_turn(live_odoo, new_pipeline, settle):
     env = live_odoo.connect().env
     pipeline = new_pipeline(env, "E2E round-robin", "E2E in", "E2E assign", sequence=700)
     tag, team, (first, second) = pipeline.tag, pipeline.team, pipeline.stages
@@ -47,6 +47,7 @@ def test_concurrent_moves_are_shared_out_in_turn(live_odoo, new_pipeline):
 
     assert not errors, errors
     leads = [lead for batch in batches for lead in batch]
+    settle(env, leads)
     owners = Counter(record["user_id"][0] for record in Lead.read(leads, ["user_id"]) if record["user_id"])
     assert owners == dict.fromkeys(users, CLIENTS * MOVES_PER_CLIENT // USERS), owners
     runs = env["stage.automation.run"].search_read([("lead_id", "in", leads)], ["state"])

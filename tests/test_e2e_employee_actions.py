@@ -2,11 +2,11 @@
 
 A moved lead gets its contact created (and published to the next rule), a
 meeting with that contact and a reminder, and its contact details on the
-exception lists, all before the write returns.
+exception lists, in the job that starts as soon as the write is saved.
 """
 
 
-def test_rules_create_the_contact_then_meet_it_then_blacklist_it(live_odoo, new_pipeline):
+def test_rules_create_the_contact_then_meet_it_then_blacklist_it(live_odoo, new_pipeline, settle):
     odoo = live_odoo.connect()
     env = odoo.env
     pipeline = new_pipeline(env, "E2E employees", "E2E new", "E2E meet", sequence=600)
@@ -27,6 +27,7 @@ def test_rules_create_the_contact_then_meet_it_then_blacklist_it(live_odoo, new_
                         "user_id": env.uid, "contact_name": f"Ann {tag}", "email_from": email})
 
     Lead.write([lead], {"stage_id": second})
+    settle(env, [lead])
 
     [moved] = Lead.read([lead], ["partner_id"])
     partner_id = moved["partner_id"][0]

@@ -45,14 +45,16 @@ def pipeline(live_odoo, new_pipeline):
             "token": token, "phone": f"+32470{digits}"}
 
 
-def test_integrator_fires_by_code_then_reports_a_call(live_odoo, pipeline):
+def test_integrator_fires_by_code_then_reports_a_call(live_odoo, pipeline, settle):
     tag, lead = pipeline["tag"], pipeline["lead"]
     odoo = live_odoo.connect(f"integrator-{tag}", pipeline["password"])
+    admin = live_odoo.connect().env
 
     [result] = odoo.execute_kw("crm.lead", "stage_automation_fire", [[lead], f"answered-{tag}"],
                                {"payload": {"order": "SO042"}})
     assert result["moved"] is True
     assert result["to_stage_id"] == pipeline["answered"]
+    settle(admin, [lead])
     notes = odoo.env["mail.message"].search_read(
         [("model", "=", "crm.lead"), ("res_id", "=", lead), ("body", "ilike", "Answered via")], ["id"])
     assert len(notes) == 1, "the target stage's immediate rule ran"
@@ -60,6 +62,7 @@ def test_integrator_fires_by_code_then_reports_a_call(live_odoo, pipeline):
     results = odoo.execute_kw("stage.automation.trigger", "stage_automation_event",
                               ["incoming_call", {"phone": pipeline["phone"].replace("+32", "+32 (0)"), "duration": 42}])
     assert [(r["lead_id"], r["moved"], r["to_stage_id"]) for r in results] == [(lead, True, pipeline["called"])]
+    settle(admin, [lead])
     activities = odoo.env["mail.activity"].search_read(
         [("res_model", "=", "crm.lead"), ("res_id", "=", lead)], ["summary"])
     assert [a["summary"] for a in activities] == ["Call back"]

@@ -104,7 +104,10 @@ class StageAutomationRule(models.Model):
         return user.partner_id if user and user.active else self.env.ref("base.partner_root")
 
     def _run_action_note(self, run, lead):
-        lead.message_post(body=plaintext2html(self._render("body", lead)), subtype_xmlid="mail.mt_note")
+        """An internal note by the rule's author, who needs the right Odoo asks to post on a lead. A note
+        notifies nobody; unlike a person's post, it does not make the author follow the lead either."""
+        lead.check_access(lead._mail_post_access)
+        lead._message_log(body=plaintext2html(self._render("body", lead)), message_type="comment")
         return _lt("Note logged on the lead.")
 
     def _run_action_post(self, run, lead):

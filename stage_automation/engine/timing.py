@@ -56,6 +56,11 @@ class Timing:
         return self.working_hours or (self.kind != IMMEDIATE and self.unit == "work_days")
 
     @property
+    def uses_zone(self):
+        """Whether the responsible's time zone may change the moment: not for a rule due on entry."""
+        return self.kind != IMMEDIATE or self.working_hours
+
+    @property
     def uses_time_of_day(self):
         """A time of day only means something once a day has been computed."""
         return self.at_time is not None and (self.uses_date or (self.kind == DELAY and self.unit in DAY_UNITS))

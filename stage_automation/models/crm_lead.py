@@ -2,11 +2,14 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.tools import str2bool
 from odoo.tools.translate import _lt
 
 # Writes of these fields may change the stage (stage_id is computed from team and type).
 STAGE_FIELDS = {"stage_id", "team_id", "type"}
 DEFAULT_INLINE_LIMIT = 20
+# Immediate rules of interactive changes run before the request returns (else in a job just after it).
+RUN_IN_REQUEST_PARAM = "stage_automation.run_in_request"
 DEFAULT_LOOP_MAX_MOVES = 10
 DEFAULT_LOOP_WINDOW_MINUTES = 60
 # Why an archived lead's pending runs stop, by the ``stage_automation_exit`` key of the context.
@@ -100,25 +103,31 @@ class CrmLead(models.Model):
             runs._on_stage_exit(leads, reason)
 
     def _stage_automation_enter(self):
-        """Schedule the rules of the entered stage; run the due ones now or hand them to the queue.
+        """Schedule the rules of the entered stage; start the due ones at once or hand them to the dispatcher.
 
-        Interactive changes (a few records) run immediate rules before the
-        request returns, so the person sees their effect at once; imports,
-        mass edits and changes made by rules themselves go through the queue.
+        Interactive changes (a few records) start immediate rules at once: in
+        a job that starts as soon as the save is committed, so the person's
+        request costs little more than the save, and their open views reload
+        when the job is done (see :meth:`stage.automation.run._notify_views`);
+        or, when the settings say so, before the request returns. Imports,
+        mass edits and changes made by rules themselves go through the dispatcher.
         """
         leads = self.filtered(lambda lead: lead.active and lead.stage_id)
         if not leads:
             return
         runs = self.env["stage.automation.run"].sudo()._schedule_entries(leads.sudo())
-        inline_limit = int(self.env["ir.config_parameter"].sudo().get_param(
-            "stage_automation.inline_limit", DEFAULT_INLINE_LIMIT))
+        params = self.env["ir.config_parameter"].sudo()
+        inline_limit = int(params.get_param("stage_automation.inline_limit", DEFAULT_INLINE_LIMIT))
         context = self.env.context
         if context.get("stage_automation_defer") or context.get("import_file") or len(leads) > inline_limit:
             runs._wake_dispatcher()
             return
         now = fields.Datetime.now()
         due_now = runs.filtered(lambda run: run.state == "pending" and run.due_at <= now)
-        due_now._execute()
+        if str2bool(params.get_param(RUN_IN_REQUEST_PARAM, "False")):
+            due_now._execute()
+        else:
+            due_now._start_now()
         (runs - due_now)._wake_dispatcher()
 
     def _stage_automation_check_loop(self):

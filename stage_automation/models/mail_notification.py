@@ -5,9 +5,11 @@ class MailNotification(models.Model):
     _inherit = "mail.notification"
 
     def write(self, vals):
-        """A message a run sent was delivered, or could not be: the run says so (see stage.automation.run's
-        ``message_id``)."""
+        """An SMS a run sent was delivered, or could not be: the run says so (see stage.automation.run's
+        ``message_id``). Other notifications (e-mails, inbox) cost nothing more."""
         result = super().write(vals)
         if vals.get("notification_status") in ("pending", "sent", "exception", "bounce"):
-            self.env["stage.automation.run"].sudo()._on_delivery(self.mail_message_id)
+            sms = self.filtered(lambda notification: notification.notification_type == "sms")
+            if sms:
+                self.env["stage.automation.run"].sudo()._on_delivery(sms.mail_message_id)
         return result

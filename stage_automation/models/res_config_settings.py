@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from .crm_lead import RUN_IN_REQUEST_PARAM
 from .stage_automation_history import DEFAULT_KEEP, DEFAULT_MONTHS, KEEP_PARAM, MONTHS_PARAM
 
 
@@ -15,6 +16,11 @@ class ResConfigSettings(models.TransientModel):
         help="The last finished runs of each lead are kept whatever their age, so that its history still tells "
              "why a rule ran.")
 
+    stage_automation_run_in_request = fields.Boolean(
+        string="Run immediate rules before the page returns", config_parameter=RUN_IN_REQUEST_PARAM,
+        help="By default, the rules due when a person moves a lead run in a job just after the save: the page "
+             "returns at once and the lead's open views show the rules' effects a moment later. Checked, the "
+             "person waits for the rules, and integrators read their effects as soon as their call returns.")
     stage_automation_track_emails = fields.Boolean(
         related="company_id.stage_automation_track_emails", readonly=False)
 

@@ -315,7 +315,7 @@ class StageAutomationRule(models.Model):
         self.ensure_one()
         timing = timing or self._timing()
         date_field = date_field or self.date_field_id
-        tz = ZoneInfo(lead.user_id.tz or self.env.user.tz or "UTC")
+        tz = ZoneInfo(lead.user_id.tz or self.env.user.tz or "UTC") if timing.uses_zone else timezone.utc
         calendar = None
         if timing.uses_calendar:
             resource_calendar = lead.user_id.resource_calendar_id or lead.company_id.resource_calendar_id \

@@ -64,6 +64,8 @@ class StageAutomationRun(models.Model):
     state = fields.Selection(STATES, required=True, default=lifecycle.PENDING, index=True)
     due_at = fields.Datetime(string="Due at")
     paused_at = fields.Datetime(string="Paused at", help="When the action paused the run to wait.")
+    started_at = fields.Datetime(
+        string="Started at", help="When the action last started: the due moment plus the time the run waited.")
     done_at = fields.Datetime(string="Finished at")
     attempts = fields.Integer(default=0)
     reason_data = fields.Json(

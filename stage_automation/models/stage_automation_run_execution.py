@@ -1,6 +1,6 @@
 import logging
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 
 import psycopg2
 
@@ -14,7 +14,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..engine import lifecycle
 from ..engine.exceptions import SkipRun
-from .stage_automation_run_recovery import WATCH_DELAY
+from .stage_automation_run_recovery import WATCH_DELAY, WATCH_MARGIN
 
 _logger = logging.getLogger(__name__)
 
@@ -25,6 +25,10 @@ JOB_SPREAD = 8
 # A job whose run is locked by another transaction (a change of its lead, the sweeper) tries again this
 # many seconds later, without using up its retries.
 LOCKED_RETRY_SECONDS = 5
+# Jobs of the immediate rules of a person's change go before the dispatcher's (queue_job's default: 10).
+INTERACTIVE_PRIORITY = 5
+# What the open views of a lead hear when its runs were executed (static/src/lead_updates).
+LEADS_CHANGED = "stage_automation/leads_changed"
 # Errors of the connection itself or of a server going down (SQLSTATE classes 08 and 57P0x, too many
 # connections): the action never got a chance to finish; the job is retried, nothing is written.
 _CONNECTION_PGCODES = ("57P01", "57P02", "57P03", "53300")
@@ -80,7 +84,20 @@ class StageAutomationRun(models.Model):
         self._watch_jobs()
         return self.env._("%(count)s due runs handed to jobs.", count=len(runs))
 
-    def _queue_jobs(self):
+    def _start_now(self):
+        """Claim these due runs of an interactive change for a job of their own, which the job runner starts as
+        soon as the change is committed, before the jobs of the dispatcher.
+
+        The person waits for this: no watch is queued (see :meth:`_watch_jobs`).
+        Should the server die while the job runs, the runner requeues the job
+        within its minute of sleep after the restart.
+        """
+        if not self:
+            return
+        self._set_state(lifecycle.RUNNING)
+        self._queue_jobs(priority=INTERACTIVE_PRIORITY, watch=False)
+
+    def _queue_jobs(self, priority=None, watch=True):
         """Hand the claimed runs to queue jobs, several runs a job, and remember which: the sweeper checks
         on them. The watch of the runs in jobs starts (see :meth:`_watch_jobs`).
 
@@ -105,7 +122,7 @@ class StageAutomationRun(models.Model):
         batches += list(alone)
         run_ids, uuids = [], []
         for batch in batches:
-            job = batch.with_delay(description=batch._job_description())._perform()
+            job = batch.with_delay(priority=priority, description=batch._job_description())._perform()
             run_ids += batch.ids
             uuids += [job.uuid] * len(batch)
         self.flush_model(["state"])
@@ -115,8 +132,10 @@ class StageAutomationRun(models.Model):
                 WHERE run.id = job.run_id""",
             run_ids, uuids))
         self.invalidate_recordset(["job_uuid", "job_count"])
-        # A watch of its own: a dispatcher job queued already may run before this transaction commits.
-        self._delay_dispatch(fields.Datetime.now() + WATCH_DELAY)
+        if watch:
+            # A dispatcher job queued for a moment this transaction will have committed by watches these jobs.
+            now = fields.Datetime.now()
+            self._queue_dispatch(now + WATCH_DELAY, after=now + WATCH_MARGIN)
 
     def _job_description(self):
         if len(self) == 1:
@@ -158,10 +177,24 @@ class StageAutomationRun(models.Model):
             if not _is_lost_connection(error):
                 raise
             raise RetryableJobError(f"the database was not available ({error})") from error
+        runs._notify_views()
         if len(self) == 1:
             return self.reason
         labels = dict(self._fields["state"]._description_selection(self.env))
         return ", ".join(f"{labels[state]}: {count}" for state, count in sorted(Counter(runs.mapped("state")).items()))
+
+    def _notify_views(self):
+        """Tell the people who may have these runs' leads open (who made the change, the leads' salespeople)
+        that the leads changed: their form or pipeline reloads, nothing needs a refresh by hand."""
+        runs = self.filtered(lambda run: not run._deleted())
+        leads = runs.lead_id.exists()  # a rule may have deleted its lead
+        lead_ids = defaultdict(set)
+        for run in runs.filtered(lambda run: run.lead_id in leads):
+            for user in run.create_uid | run.lead_id.user_id:
+                lead_ids[user].add(run.lead_id.id)
+        for user, ids in lead_ids.items():
+            if user._is_internal():
+                user._bus_send(LEADS_CHANGED, {"lead_ids": sorted(ids)})
 
     def _on_job_failed(self, **failure):
         """queue_job gave up on the job (retries exhausted): the run must not stay running."""
@@ -206,6 +239,7 @@ class StageAutomationRun(models.Model):
         elif self.state != lifecycle.RUNNING:
             return  # an earlier rule of the same entry moved the lead on
         lead, rule = self.lead_id, self.rule_id
+        started = fields.Datetime.now()
         if self.id not in (self.env.context.get("stage_automation_job_run_ids") or ()):
             self.attempts += 1  # a job counts its runs' attempts at once
         not_applicable = self._not_applicable_reason()
@@ -222,25 +256,29 @@ class StageAutomationRun(models.Model):
                 # A paused run goes on with its action: the condition was checked when it started.
                 matches = bool(self.paused_at) or robot._matches_condition(lead_as_author)
                 result = robot._run_action(self.with_env(robot.env).sudo(), lead_as_author) if matches else None
+                if matches and self.state != lifecycle.PAUSED:  # paused: the action waits, see _pause()
+                    # Written with what the action wrote on the run, and undone with it if a write fails.
+                    self._set_state(lifecycle.DONE, result or _lt("Done."), started_at=started)
                 self.env.flush_all()
         except RetryableJobError:
             raise
         except SkipRun as skip:
             self.env.clear()  # the savepoint rolled back what the action did
-            self._finish(lifecycle.SKIPPED, skip.args[0])
+            self._finish(lifecycle.SKIPPED, skip.args[0], started_at=started)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
             # Concurrent updates, a lost connection, a server going down: the request (or the job) is
             # retried as a whole, and nothing is written on a connection that may be gone.
             if _is_transient(error):
                 raise
-            self._fail(error)
+            self._fail(error, started_at=started)
         except Exception as error:  # noqa: BLE001 - a rule's failure must never block the user
-            self._fail(error)
+            self._fail(error, started_at=started)
         else:
             if not matches:
-                self._finish(lifecycle.SKIPPED, _lt("Skipped: the lead does not match the condition."))
-            elif self.state != lifecycle.PAUSED:  # paused: the action waits, see _pause()
-                self._finish(lifecycle.DONE, result or _lt("Done."))
+                self._finish(lifecycle.SKIPPED, _lt("Skipped: the lead does not match the condition."),
+                             started_at=started)
+            elif self.state == lifecycle.DONE:
+                self._release_followers()
 
     def _not_applicable_reason(self):
         lead, rule = self.lead_id, self.rule_id
@@ -252,7 +290,7 @@ class StageAutomationRun(models.Model):
             return _lt("Cancelled: the rule no longer applies to this lead.")
         return None
 
-    def _fail(self, error):
+    def _fail(self, error, **values):
         """End the run failed with a sentence for people, a note on the lead, and the details in the log."""
         # The savepoint rolled the rule's changes back and nothing else was pending: forget them in the cache too.
         self.env.clear()
@@ -271,15 +309,15 @@ class StageAutomationRun(models.Model):
                           error=type(error).__name__)
         if isinstance(error, (UserError, psycopg2.IntegrityError)):
             _logger.info("Stage automation run %s (rule %s) failed: %s", self.id, self.rule_id.id, error)
-        self._finish(lifecycle.FAILED, _lt("Failed: %(message)s", message=message))
+        self._finish(lifecycle.FAILED, _lt("Failed: %(message)s", message=message), **values)
         self.lead_id.with_user(SUPERUSER_ID).message_post(
             body=_("Automation rule “%(rule)s” failed: %(message)s", rule=self.rule_id.name, message=message),
             subtype_xmlid="mail.mt_note",
         )
 
-    def _finish(self, state, reason):
+    def _finish(self, state, reason, **values):
         """Record the outcome and go on with the rules chained after this one."""
-        self._set_state(state, reason)
+        self._set_state(state, reason, **values)
         if state == lifecycle.DONE:
             self._release_followers()
         else:

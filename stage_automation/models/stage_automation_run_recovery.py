@@ -14,6 +14,8 @@ MAX_JOBS = 3
 # queue_job's runner requeues the job of a killed server once it was sent to a server this long ago.
 RUNNER_REQUEUE_SECONDS = 10
 WATCH_DELAY = timedelta(seconds=RUNNER_REQUEUE_SECONDS + 1)
+# A dispatcher job due this soon may run before the transaction queuing runs commits: it cannot watch them.
+WATCH_MARGIN = timedelta(seconds=2)
 
 
 class StageAutomationRun(models.Model):  # pylint: disable=consider-merging-classes-inherited

@@ -1,5 +1,6 @@
 import json
 from collections import defaultdict
+from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -147,17 +148,18 @@ class StageAutomationRun(models.Model):
         self._queue_dispatch(moment)
 
     @api.model
-    def _queue_dispatch(self, moment):
-        """Make sure a dispatcher job is queued for ``moment`` at the latest: one job covers every moment
-        after its own."""
+    def _queue_dispatch(self, moment, after=None):
+        """Make sure a dispatcher job is queued for ``moment`` at the latest (and not before ``after``): one job
+        covers every moment after its own."""
         self.env["queue.job"].flush_model(["model_name", "method_name", "state", "eta", "date_created"])
         self.env.cr.execute(SQL(
             """SELECT 1 FROM queue_job
                 WHERE model_name = %s AND method_name = '_dispatch_due'
                   AND state IN ('wait_dependencies', 'pending', 'enqueued')
                   AND COALESCE(eta, date_created) <= %s
+                  AND COALESCE(eta, date_created) >= %s
                 LIMIT 1""",
-            self._name, moment))
+            self._name, moment, after or datetime.min))
         if not self.env.cr.fetchone():
             self._delay_dispatch(moment)
 

@@ -97,6 +97,8 @@ class StageAutomationScope(models.AbstractModel):
         """Whether ``lead`` meets the condition; a condition broken since it was saved (a field removed
         with its module, say) fails saying so."""
         self.ensure_one()
+        if not self.filter_domain or self.filter_domain.strip() == "[]":
+            return True  # most rules: nothing to evaluate
         try:
             domain = self._get_filter_domain()
             return not domain or bool(lead.filtered_domain(domain))

@@ -5,6 +5,7 @@ from . import test_run_lifecycle
 from . import test_run_reasons
 from . import test_run_states
 from . import test_run_recovery
+from . import test_run_after_save
 from . import test_actions
 from . import test_scale
 from . import test_access_rights
@@ -34,5 +35,6 @@ from . import test_security_history
 from . import test_performance
 from . import test_board
 from . import test_board_ui
+from . import test_lead_updates_ui
 from . import test_exception_list
 from . import test_history_purge

@@ -7,6 +7,8 @@ from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.queue_job.job import Job
 
+from ..models.crm_lead import RUN_IN_REQUEST_PARAM
+
 
 class StageAutomationCase(TransactionCase):
     """A pipeline of its own (New → Qualified → Proposal → Won) with a manager and a salesman."""
@@ -31,6 +33,9 @@ class StageAutomationCase(TransactionCase):
         cls.call_type = cls.env.ref("mail.mail_activity_data_call")
         cls.todo_type = cls.env.ref("mail.mail_activity_data_todo")
         cls.field_deadline = cls.env.ref("crm.field_crm_lead__date_deadline")
+        # The effects of immediate rules are read right after the change that started them; the job that runs
+        # them after the save by default is tested in TestRunAfterSave.
+        cls.env["ir.config_parameter"].set_param(RUN_IN_REQUEST_PARAM, True)
 
     def rule(self, **values):
         """A rule on stage "SA New" logging a note, unless told otherwise."""

@@ -107,6 +107,32 @@ class TestBatchedExecution(StageAutomationCase):
         # A note is Odoo's message_post (5 queries here); the engine adds its savepoint and the run's state.
         self.assertLessEqual(per_run, 5 + ENGINE_QUERIES_PER_RUN, note_queries)
 
+    def test_an_activity_run_costs_odoo_s_activity_and_the_engine_s_few_queries(self):
+        """What ``activity_schedule`` costs Odoo for one lead (the activity, its assignee following the lead,
+        the e-mail telling them someone else assigned it) is the floor: the engine adds its savepoint, the run's
+        update and the link of the activity to its run (closed when the lead leaves the stage)."""
+        self.rule(name="Call", timing="delay", delay=1, delay_unit="hours", action="activity",
+                  activity_type_id=self.call_type.id, summary="Call {{ object.name }}")
+        # The e-mails telling the assignees are queued, as on a server: tests send them at once.
+        leads = self._leads_entering(60).with_context(mail_notify_force_send=False)
+        with self.at(DUE):
+            runs = self.Run._cron_dispatch().filtered(lambda run: run.lead_id in leads[:30]).with_env(leads.env)
+        others = leads[30:]  # Odoo's own activities go to leads like these, not followed yet either
+        activity_queries = {}
+        with self.at(DUE):
+            for batch in (runs[:10], runs[10:30]):
+                activity_queries[len(batch)] = self._queries(batch._perform)
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+        odoo_queries = {}
+        for batch in (others[:10], others[10:30]):
+            odoo_queries[len(batch)] = self._queries(lambda batch=batch: [
+                lead.activity_schedule(activity_type_id=self.call_type.id, summary=f"Call {lead.name}",
+                                       user_id=self.salesman.id) for lead in batch])
+        per_run = (activity_queries[20] - activity_queries[10]) / 10
+        per_activity = (odoo_queries[20] - odoo_queries[10]) / 10
+        engine = round(per_run - per_activity)
+        self.assertLessEqual(engine, ENGINE_QUERIES_PER_RUN + 1, (activity_queries, odoo_queries))
+
     def test_the_dispatcher_costs_the_same_for_40_or_160_due_runs(self):
         self.rule(name="Note", timing="delay", delay=1, delay_unit="hours")
         self._leads_entering(200)

@@ -1,5 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.queue_job.job import Job
+
 
 @tagged("post_install", "-at_install", "stage_automation_actions")
 class TestAddTag(TransactionCase):
@@ -15,7 +17,10 @@ class TestAddTag(TransactionCase):
             "name": "No tag chosen", "stage_id": second.id, "action": "add_tag", "sequence": 20})
         lead = self.env["crm.lead"].create({"name": "Example", "team_id": team.id, "stage_id": first.id})
         lead.stage_id = second
-        self.assertEqual(lead.tag_ids, vip)
+        self.assertFalse(lead.tag_ids, "the rules run in a job just after the save")
         runs = self.env["stage.automation.run"].search([("lead_id", "=", lead.id)])
+        [job_uuid] = set(runs.mapped("job_uuid"))
+        Job.load(self.env, job_uuid).perform()  # what queue_job's runner does once the save is committed
+        self.assertEqual(lead.tag_ids, vip)
         self.assertEqual(runs.filtered(lambda r: r.rule_id == rule).reason, "Tagged “VIP”.")
         self.assertEqual(runs.filtered(lambda r: r.rule_id == untagged).reason, "Failed: Choose the tag to add.")
