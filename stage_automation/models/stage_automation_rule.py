@@ -383,8 +383,10 @@ class StageAutomationRule(models.Model):
         run = self.env["stage.automation.run"].browse(self.env.context.get("stage_automation_run_id")).sudo()
         lead = lead or run.lead_id
         constants = lead.team_id.sudo().stage_automation_constant_ids
+        # A simulation has no run: it hands over the variables the earlier rules would publish.
+        simulated = self.env.context.get("stage_automation_simulated_variables")
         return {
-            "vars": Variables("vars", run._entry_variables if run else {}),
+            "vars": simulated if simulated is not None else Variables("vars", run._entry_variables if run else {}),
             "constants": Variables("constants", {constant.name: constant.value or "" for constant in constants}),
         }
 
@@ -593,6 +595,12 @@ class StageAutomationRule(models.Model):
     def _prepare_values(self, lead):
         """``{field name: value}`` of the rule's value lines, rendered on ``lead``."""
         return {line.field_id.name: line._convert(self._render("value", lead, record=line)) for line in self.value_ids}
+
+    def action_simulate(self):
+        """The simulation dialog, on the rule's stage: the person picks the lead."""
+        self.ensure_one()
+        return self.env["stage.automation.simulation.wizard"]._action_open(
+            stage=self.stage_id, team=self.team_id or self.stage_id.team_id)
 
     def action_view_runs(self):
         self.ensure_one()
