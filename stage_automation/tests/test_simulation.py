@@ -302,6 +302,7 @@ class TestSimulationNoTrace(SimulationCase):
     def test_simulating_every_action_writes_nothing_and_sends_nothing(self):
         stage = self.env.ref("crm.stage_lead2")
         counts, writes = self.counts(), dict(self.writes())
+        self.assertIn("crm_lead", writes, "PostgreSQL counts the writes of this transaction (the fixture's)")
         result = self.simulate(self.lead_record, stage)
         self.assertEqual(dict(self.writes()), writes, "no row written, not even one rolled back")
         self.assertEqual(self.counts(), counts)
