@@ -36,6 +36,8 @@
         "views/stage_automation_trigger_log_views.xml",
         "views/stage_automation_trigger_views.xml",
         "wizards/stage_automation_trigger_token_views.xml",
+        "views/stage_automation_simulation_templates.xml",
+        "wizards/stage_automation_simulation_wizard_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/mail_activity_views.xml",

@@ -8,7 +8,9 @@ A family extends ``stage.automation.rule`` with, for its action keys:
 - the shared parts of the rule form they use (recipients, summary, body, field
   value lines, variable name): ``_action_parts()`` extended with ``super()``;
 - one method ``_run_action_<key>(run, lead)`` per key, returning what was done
-  as a message (``_lt``) for the run's reason;
+  as a message (``_lt``) for the run's reason; it starts from what
+  ``_prepare_action_<key>(run, lead)`` computes without doing anything
+  (recipients, rendered texts…), which the simulation shows;
 - its form fragment: a view inheriting ``stage_automation_rule_view_form`` that
   puts its parameters before the variable name (``views/actions/<family>_views.xml``).
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import plaintext2html
+from odoo.tools import format_date, plaintext2html
 from odoo.tools.translate import _lt
 
 # Default activity type of each activity action; the rule's "Activity type" overrides it.
@@ -50,33 +50,43 @@ class StageAutomationRule(models.Model):
         for rule in self.filtered(lambda r: r.action == "activity" and not r.activity_type_id):
             raise ValidationError(_("Rule “%(rule)s”: choose the type of the activity.", rule=rule.name))
 
+    def _prepare_action_activity(self, run, lead):
+        return self._prepare_activities(run, lead, self.activity_type_id)
+
+    def _prepare_action_task(self, run, lead):
+        return self._prepare_activities(run, lead, self._activity_type())
+
+    def _prepare_action_call(self, run, lead):
+        start = self._event_start(run, lead)
+        plan = self._prepare_activities(run, lead, self._activity_type(), deadline=start)
+        return {**plan, "start": start, "details": [(_("Start"), self._format_start(lead, start)), *plan["details"]]}
+
     def _run_action_activity(self, run, lead):
-        users = self._activity_users(lead)
-        activities = self._schedule_activities(run, lead, self.activity_type_id, users)
-        return _lt("Activity “%(activity)s” scheduled for %(users)s.",
-                   activity=activities[:1].summary or self.activity_type_id.name, users=", ".join(users.mapped("name")))
+        plan = self._prepare_action(run, lead)
+        activities = self._schedule_activities(run, lead, plan)
+        return _lt("Activity “%(activity)s” scheduled for %(users)s.", activity=activities[:1].summary or
+                   self.activity_type_id.name, users=", ".join(plan["recipients"].mapped("name")))
 
     def _run_action_task(self, run, lead):
-        users = self._activity_users(lead)
-        activities = self._schedule_activities(run, lead, self._activity_type(), users)
+        plan = self._prepare_action(run, lead)
+        activities = self._schedule_activities(run, lead, plan)
         return _lt("To-do “%(task)s” scheduled for %(users)s.",
                    task=activities[:1].summary or activities[:1].activity_type_id.name,
-                   users=", ".join(users.mapped("name")))
+                   users=", ".join(plan["recipients"].mapped("name")))
 
     def _run_action_call(self, run, lead):
         """A call activity due on the day of the call; with reminders, the call also takes
         its slot in the caller's calendar, the event linked to the activity as Odoo links
         an activity to the meeting scheduled from it."""
-        call_type = self._activity_type()
-        start = self._event_start(lead)
+        plan = self._prepare_action(run, lead)
         calls = self.env["mail.activity"]
-        for user in self._activity_users(lead):
-            activity = self._schedule_activities(run, lead, call_type, user, deadline=start)
+        for user in plan["recipients"]:
+            activity = self._schedule_activities(run, lead, plan, users=user)
             if self.event_alarm_ids:
-                self._create_lead_event(lead, user, start, user.partner_id, activities=activity)
+                self._create_lead_event(lead, plan, user, user.partner_id, activities=activity)
             calls |= activity
         return _lt("Call “%(call)s” scheduled for %(users)s on %(day)s.",
-                   call=calls[:1].summary or call_type.name, users=", ".join(calls.user_id.mapped("name")),
+                   call=calls[:1].summary or plan["activity_type"].name, users=", ".join(calls.user_id.mapped("name")),
                    day=calls[:1].date_deadline)
 
     def _activity_users(self, lead):
@@ -94,34 +104,45 @@ class StageAutomationRule(models.Model):
             raise UserError(_("The default activity type of this action was deleted: choose an activity type."))
         return activity_type
 
-    def _schedule_activities(self, run, lead, activity_type, users, deadline=None, summary=None, note=None):
-        """One activity of ``activity_type`` per user, with the rule's summary, note and importance.
+    def _prepare_activities(self, run, lead, activity_type, deadline=None, users=None, summary=None, note=None):
+        """The plan of activities of ``activity_type``, one per user, with the rule's summary, note and importance.
 
-        The activities are recorded on the run: they are closed when the lead
-        leaves the stage if the rule says so (:meth:`_close_created_records`).
-
-        :param deadline: moment (naive UTC) the activity is due, taken as that day in each
-          user's time zone; by default the rule's "Due in (days)" counted from today
+        :param deadline: moment (naive UTC) the activities are due, taken as that day in each
+          user's time zone; by default the rule's "Due in (days)" counted from the day the rule runs
+        :param users: who gets one, instead of the rule's recipients
         :param summary: summary instead of the rule's own (rendered) one
         :param note: HTML note instead of the rule's own (rendered) body
         """
+        users = self._activity_users(lead) if users is None else users
         if summary is None:
             summary = self._render("summary", lead)
         if note is None:
             note = plaintext2html(self._render("body", lead)) if self.body else ""
-        activities = self.env["mail.activity"]
+        moment = deadline or run._action_moment()
+        days = {}
         for user in users:
-            lead_in_tz = lead.with_context(tz=user.tz or "UTC")
-            if deadline:
-                day = fields.Datetime.context_timestamp(lead_in_tz, deadline).date()
-            else:
-                day = fields.Date.context_today(lead_in_tz) + timedelta(days=self.activity_deadline_days)
+            day = fields.Datetime.context_timestamp(lead.with_context(tz=user.tz or "UTC"), moment).date()
+            days[user] = day if deadline else day + timedelta(days=self.activity_deadline_days)
+        return {"recipients": users, "activity_type": activity_type, "subject": summary, "body": note,
+                "deadlines": days, "details": [
+                    (_("Activity"), activity_type.name),
+                    (_("Due on"), ", ".join(sorted({format_date(self.env, day) for day in days.values()})))]}
+
+    def _schedule_activities(self, run, lead, plan, users=None):
+        """The activities of ``plan`` (see :meth:`_prepare_activities`), for ``users`` of its recipients
+        (all of them by default).
+
+        The activities are recorded on the run: they are closed when the lead
+        leaves the stage if the rule says so (:meth:`_close_created_records`).
+        """
+        activities = self.env["mail.activity"]
+        for user in plan["recipients"] if users is None else users:
             activities |= lead.activity_schedule(
-                activity_type_id=activity_type.id,
-                summary=summary,
-                note=note,
+                activity_type_id=plan["activity_type"].id,
+                summary=plan["subject"],
+                note=plan["body"],
                 user_id=user.id,
-                date_deadline=day,
+                date_deadline=plan["deadlines"][user],
                 important=self.activity_important,
             )
         run.activity_ids |= activities

@@ -42,16 +42,25 @@ class StageAutomationRule(models.Model):
             if rule.assign_mode == "fixed" and not rule.user_id:
                 raise ValidationError(_("Rule “%(rule)s”: choose the new responsible.", rule=rule.name))
 
-    def _run_action_change_user(self, run, lead):
+    def _prepare_action_change_user(self, run, lead):
+        """The new responsible, or those the lead is distributed among: who gets it is decided when the
+        rule runs, by the turn or the load of that moment."""
         if self.assign_mode == "fixed":
             if not self.user_id.active:
                 raise UserError(_("User “%(user)s” is archived.", user=self.user_id.name))
-            lead.write({"user_id": self.user_id.id})
-            return _lt("Responsible set to %(user)s.", user=self.user_id.name)
+            return {"user": self.user_id, "details": [(_("New responsible"), self.user_id.name)]}
         candidates = self._assign_candidates(lead)
         if not candidates:
             raise UserError(_("Nobody to distribute the lead to: no active user among %(pool)s.",
                               pool=self._message_text(self._assign_pool_name(lead))))
+        return {"candidates": candidates, "details": [(_("Among"), ", ".join(candidates.mapped("name")))]}
+
+    def _run_action_change_user(self, run, lead):
+        plan = self._prepare_action(run, lead)
+        if self.assign_mode == "fixed":
+            lead.write({"user_id": plan["user"].id})
+            return _lt("Responsible set to %(user)s.", user=plan["user"].name)
+        candidates = plan["candidates"]
         self.flush_recordset(["assign_last_user_id"])
         self.env.cr.execute(SQL(
             "SELECT assign_last_user_id FROM stage_automation_rule WHERE id = %s FOR UPDATE", self.id))

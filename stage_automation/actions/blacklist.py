@@ -14,7 +14,7 @@ class StageAutomationRule(models.Model):
         string="Exception reason", translate=True,
         help="Logged on the blacklist entries; placeholders such as {{ object.name }} are rendered on the lead.")
 
-    def _run_action_blacklist(self, run, lead):
+    def _prepare_action_blacklist(self, run, lead):
         """``mail.blacklist`` for the e-mail, ``phone.blacklist`` for the phone and the mobile
         in E.164, formatted with the lead's country (else the company's) as Odoo does."""
         email = lead.email_normalized
@@ -34,12 +34,17 @@ class StageAutomationRule(models.Model):
             raise UserError(_("The lead has no e-mail address and no phone number to add to the exception list."))
         reason = self._render("blacklist_reason", lead) or _(
             "Added by the automation rule “%(rule)s” on lead “%(lead)s”.", rule=self.name, lead=lead.name)
+        numbers = list(dict.fromkeys(numbers))
+        return {"email": email, "numbers": numbers, "body": reason, "to": ", ".join(filter(None, [email, *numbers]))}
+
+    def _run_action_blacklist(self, run, lead):
+        plan = self._prepare_action(run, lead)
+        email, numbers, reason = plan["email"], plan["numbers"], plan["body"]
         added = []
         if email:
             self.env["mail.blacklist"]._add(email, message=reason)
             added.append(email)
         if numbers:
-            numbers = list(dict.fromkeys(numbers))
             self.env["phone.blacklist"]._add(numbers, message=reason)
             added.extend(numbers)
         return _lt("Added to the exception list: %(entries)s.", entries=", ".join(added))

@@ -86,10 +86,9 @@ class StageAutomationRule(models.Model):
                 raise ValidationError(_("Rule “%(rule)s”: “%(booking)s” does not book a resource.",
                                         rule=rule.name, booking=rule.cancel_booking_rule_id.name))
 
-    def _run_action_meeting(self, run, lead):
-        """A meeting in the calendars of the recipients (the first one organizes it), the other
-        attendees and optionally the customer, with the meeting activity of the organizer
-        linked to it as when a meeting is scheduled from an activity."""
+    def _prepare_action_meeting(self, run, lead):
+        """The recipients attend (the first one organizes and gets the meeting activity), with the other
+        attendees and optionally the customer."""
         users = self._activity_users(lead)
         organizer = users[0]
         partners = (users | self.event_user_ids.filtered("active")).partner_id
@@ -97,27 +96,51 @@ class StageAutomationRule(models.Model):
             if not lead.partner_id:
                 raise UserError(_("The lead has no customer to invite: link a contact first."))
             partners |= lead.partner_id
-        start = self._event_start(lead)
-        activity = self._schedule_activities(run, lead, self._activity_type(), organizer, deadline=start)
-        event = self._create_lead_event(lead, organizer, start, partners, activities=activity)
+        start = self._event_start(run, lead)
+        plan = self._prepare_activities(run, lead, self._activity_type(), deadline=start, users=organizer)
+        return {**plan, "start": start, "attendees": partners, "to": ", ".join(partners.mapped("name")),
+                "details": [(_("Start"), self._format_start(lead, start)), *plan["details"]]}
+
+    def _run_action_meeting(self, run, lead):
+        """A meeting in the calendars of the attendees, with the meeting activity of the organizer
+        linked to it as when a meeting is scheduled from an activity."""
+        plan = self._prepare_action(run, lead)
+        organizer = plan["recipients"]
+        activity = self._schedule_activities(run, lead, plan)
+        event = self._create_lead_event(lead, plan, organizer, plan["attendees"], activities=activity)
         run._set_outputs({"meeting_event_id": event.id})
         return _lt("Meeting “%(meeting)s” on %(start)s with %(attendees)s.", meeting=event.name,
-                   start=start, attendees=", ".join(event.partner_ids.mapped("name")))
+                   start=plan["start"], attendees=", ".join(event.partner_ids.mapped("name")))
 
-    def _run_action_book_resource(self, run, lead):
-        """Book the time of the recipients: an event in their calendars, linked to the lead."""
+    def _prepare_action_book_resource(self, run, lead):
         users = self._get_recipients(lead)
         if not users:
             raise UserError(_("Nobody to book: the lead has no responsible."))
-        organizer = lead.user_id if lead.user_id in users else users[0]
-        start = self._event_start(lead)
-        event = self._create_lead_event(lead, organizer, start, users.partner_id)
+        start = self._event_start(run, lead)
+        return {
+            "recipients": users,
+            "organizer": lead.user_id if lead.user_id in users else users[0],
+            "start": start,
+            "subject": self._render("summary", lead),
+            "body": plaintext2html(self._render("body", lead)) if self.body else "",
+            "details": [(_("Start"), self._format_start(lead, start))],
+        }
+
+    def _run_action_book_resource(self, run, lead):
+        """Book the time of the recipients: an event in their calendars, linked to the lead."""
+        plan = self._prepare_action(run, lead)
+        users = plan["recipients"]
+        event = self._create_lead_event(lead, plan, plan["organizer"], users.partner_id)
         run._set_outputs({"booking_event_id": event.id})
         return _lt("Booked %(users)s on %(start)s (“%(event)s”).", users=", ".join(users.mapped("name")),
-                   start=start, event=event.name)
+                   start=plan["start"], event=event.name)
+
+    def _prepare_action_cancel_booking(self, run, lead):
+        booking = self._active_booking(lead)
+        return {"booking": booking, "details": [(_("Booking"), booking.name or _("none"))]}
 
     def _run_action_cancel_booking(self, run, lead):
-        booking = self._active_booking(lead)
+        booking = self._prepare_action(run, lead)["booking"]
         if not booking:
             return _lt("No active booking to cancel.")
         name = booking.name
@@ -132,10 +155,10 @@ class StageAutomationRule(models.Model):
         return engine.Timing(
             kind=self.event_start, delay=self.event_delay, unit=self.event_delay_unit, at_time=self.event_time or None)
 
-    def _event_start(self, lead):
+    def _event_start(self, run, lead):
         """Start (naive UTC) of the event the rule schedules; days and times of day are
         those of the lead's responsible, as for the moment the rule runs."""
-        now = fields.Datetime.now()
+        now = run._action_moment()
         try:
             start = self._compute_due(
                 lead, now, {}, timing=self._event_timing(), date_field=self.event_date_field_id)
@@ -146,16 +169,18 @@ class StageAutomationRule(models.Model):
             raise UserError(_("The start (%(start)s) is already past.", start=self._format_start(lead, start)))
         return start
 
-    def _create_lead_event(self, lead, organizer, start, partners, activities=None):
-        """A ``calendar.event`` linked to the lead as crm links meetings (``opportunity_id``).
+    def _create_lead_event(self, lead, plan, organizer, partners, activities=None):
+        """A ``calendar.event`` of ``plan`` (its start, subject and body) linked to the lead as crm links
+        meetings (``opportunity_id``).
 
         :param activities: activities the event belongs to; the event is then also the
           document link of the activities (``res_model``/``res_id``), and Odoo keeps them in
           sync. Without, crm logs the event in the lead's chatter.
         """
+        start = plan["start"]
         values = {
-            "name": self._render("summary", lead) or lead.name,
-            "description": plaintext2html(self._render("body", lead)) if self.body else False,
+            "name": plan["subject"] or lead.name,
+            "description": plan["body"] or False,
             "start": start,
             "stop": start + timedelta(hours=self.event_duration),
             "duration": self.event_duration,

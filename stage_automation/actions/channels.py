@@ -33,10 +33,16 @@ class StageAutomationRule(models.Model):
                 raise ValidationError(_("Rule “%(rule)s”: choose the channel and write the message.",
                                         rule=rule.name))
 
-    def _run_action_channel_message(self, run, lead):
+    def _prepare_action_channel_message(self, run, lead):
         channel = self._message_channel(lead)
+        values = self._channel_message_values(channel, lead)
+        return {"channel": channel, "message_values": values, "to": channel.display_name, "body": values["body"]}
+
+    def _run_action_channel_message(self, run, lead):
+        plan = self._prepare_action(run, lead)
+        channel = plan["channel"]
         message = channel.message_post(message_type="comment", subtype_xmlid="mail.mt_comment",
-                                       **self._channel_message_values(channel, lead))
+                                       **plan["message_values"])
         return _lt("Posted in %(channel)s by %(author)s.", channel=channel.display_name, author=message.author_id.name)
 
     def _message_channel(self, lead):

@@ -67,6 +67,12 @@ class StageAutomationRule(models.Model):
             names[self.variable_name] = _("the generated code")
         return names
 
+    def _prepare_action_generate_code(self, run, lead):
+        """The code itself is drawn when the rule runs."""
+        if not self.code_field_id:
+            return {}
+        return {"details": [(_("Stored in"), self.code_field_id.field_description)]}
+
     def _run_action_generate_code(self, run, lead):
         alphabet = ALPHABETS[self.code_alphabet]
         code = "".join(secrets.choice(alphabet) for _position in range(self.code_length))

@@ -46,7 +46,7 @@ class StageAutomationRule(models.Model):
             return lead.team_id.user_id.filtered(lambda user: user.active and not user.share)
         return super()._get_recipients(lead)
 
-    def _run_action_control(self, run, lead):
+    def _prepare_action_control(self, run, lead):
         users = self._get_recipients(lead)
         if not users:
             raise UserError(_("Nobody to warn: no active user is “%(recipients)s” of the lead.", recipients=dict(
@@ -54,16 +54,25 @@ class StageAutomationRule(models.Model):
         subject = self._render("summary", lead) or _("Still in “%(stage)s”: %(lead)s",
                                                       stage=run.stage_id.name, lead=lead.name)
         since = format_datetime(self.env, run.entered_at, tz=lead.user_id.tz or "UTC", dt_format="short")
-        body = self._render("body", lead) or _(
+        body = plaintext2html(self._render("body", lead) or _(
             "“%(lead)s” is still in stage “%(stage)s”, since %(since)s (responsible: %(user)s).",
-            lead=lead.name, stage=run.stage_id.name, since=since, user=lead.user_id.name or _("nobody"))
+            lead=lead.name, stage=run.stage_id.name, since=since, user=lead.user_id.name or _("nobody")))
+        plan = {"recipients": users, "subject": subject, "body": body}
+        if self.control_activity:
+            plan["activities"] = self._prepare_activities(
+                run, lead, self._activity_type(), users=users, summary=subject, note=body)
+            plan["details"] = plan["activities"]["details"]
+        return plan
+
+    def _run_action_control(self, run, lead):
+        plan = self._prepare_action(run, lead)
+        users = plan["recipients"]
         if self.control_notify:
             lead.message_notify(
-                partner_ids=users.partner_id.ids, subject=subject, body=plaintext2html(body),
+                partner_ids=users.partner_id.ids, subject=plan["subject"], body=plan["body"],
                 email_layout_xmlid="mail.mail_notification_light")
         if self.control_activity:
-            self._schedule_activities(run, lead, self._activity_type(), users, summary=subject,
-                                      note=plaintext2html(body))
+            self._schedule_activities(run, lead, plan["activities"])
         if self.control_notify and self.control_activity:
             done = _lt("notified and given an activity")
         else:

@@ -43,6 +43,14 @@ class StageAutomationRule(models.Model):
                     "Rule “%(rule)s” applies to opportunities: only leads are converted into opportunities.",
                     rule=rule.name))
 
+    def _prepare_action_convert(self, run, lead):
+        """What is made of the lead; the customer is found or created when the rule runs."""
+        targets = dict(self._fields["convert_target"]._description_selection(self.env))
+        details = [(_("Create"), targets.get(self.convert_target, self.convert_target))]
+        if self.convert_target == "opportunity":
+            details.append((_("Into pipeline"), (self.convert_team_id or lead.team_id).name or _("none")))
+        return {"details": details}
+
     def _run_action_convert(self, run, lead):
         return getattr(self, f"_convert_to_{self.convert_target}")(run, lead)
 

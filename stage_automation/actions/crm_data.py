@@ -48,25 +48,38 @@ class StageAutomationRule(models.Model):
     def _value_model(self):
         return "res.partner" if self.action in PARTNER_ACTIONS else super()._value_model()
 
-    def _run_action_create_company(self, run, lead):
+    def _prepare_action_create_company(self, run, lead):
         values = lead._prepare_customer_values(lead.partner_name, is_company=True)
-        company = self._create_partner(lead, values, _("company"))
+        return self._prepare_partner(lead, values, _("company"))
+
+    def _run_action_create_company(self, run, lead):
+        company = self.env["res.partner"].create(self._prepare_action(run, lead)["values"])
         run._set_outputs({"company_id": company.id})
         return _lt("Company “%(company)s” created.", company=company.name)
 
-    def _run_action_create_contact(self, run, lead):
+    def _prepare_action_create_contact(self, run, lead):
         name = lead.contact_name or (parse_contact_from_email(lead.email_from)[0] if lead.email_from else False)
-        contact = self._create_partner(lead, lead._prepare_customer_values(name), _("contact"))
+        return self._prepare_partner(lead, lead._prepare_customer_values(name), _("contact"))
+
+    def _run_action_create_contact(self, run, lead):
+        contact = self.env["res.partner"].create(self._prepare_action(run, lead)["values"])
         run._set_outputs({"contact_id": contact.id})
         return _lt("Contact “%(contact)s” created.", contact=contact.name)
+
+    def _prepare_action_create_lead_contact(self, run, lead):
+        """The value lines set on the contact; the contact itself is made from the lead when the rule runs."""
+        if lead.partner_id:
+            return {"details": [(_("Customer"), lead.partner_id.name)]}
+        return {"values": self._prepare_values(lead)}
 
     def _run_action_create_lead_contact(self, run, lead):
         """The customer made from the lead's contact details as crm's conversion does
         (the contact, under its new company when the lead names one), linked to the lead."""
+        plan = self._prepare_action(run, lead)
         if lead.partner_id:
             return _lt("The lead already has a customer: %(partner)s.", partner=lead.partner_id.name)
         contact = lead._create_customer()
-        contact.write(self._prepare_values(lead))
+        contact.write(plan["values"])
         lead.partner_id = contact
         outputs = {"contact_id": contact.id}
         if contact.parent_id:
@@ -74,15 +87,29 @@ class StageAutomationRule(models.Model):
         run._set_outputs(outputs)
         return _lt("Contact “%(contact)s” created and linked to the lead.", contact=contact.display_name)
 
+    def _prepare_action_create_lead(self, run, lead):
+        return {"values": self._new_lead_values(lead, {"type": "lead"})}
+
     def _run_action_create_lead(self, run, lead):
-        new = self._create_lead(lead, {"type": "lead"})
+        new = self._create_lead(self._prepare_action(run, lead)["values"])
         run._set_outputs({"new_lead_id": new.id})
         return _lt("Lead “%(lead)s” created.", lead=new.name)
 
+    def _prepare_action_create_opportunity(self, run, lead):
+        return {"values": self._new_lead_values(lead, {"type": "opportunity"})}
+
     def _run_action_create_opportunity(self, run, lead):
-        new = self._create_lead(lead, {"type": "opportunity"})
+        new = self._create_lead(self._prepare_action(run, lead)["values"])
         run._set_outputs({"new_opportunity_id": new.id})
         return _lt("Opportunity “%(lead)s” created.", lead=new.name)
+
+    def _prepare_action_repeat_lead(self, run, lead):
+        """The customer of this lead (its contact details, not its deal) and the value lines."""
+        if not (lead.partner_id or lead.email_from or lead.phone or lead.mobile):
+            raise UserError(_("The lead has no customer (contact, e-mail or phone) to start a repeat lead for."))
+        values = {fname: lead._fields[fname].convert_to_write(lead[fname], lead) for fname in CUSTOMER_FIELDS}
+        values.update(type="lead", name=_("Repeat lead: %(lead)s", lead=lead.name))
+        return {"values": self._new_lead_values(lead, values)}
 
     def _run_action_repeat_lead(self, run, lead):
         """A new lead for the customer of this one: a new sale to an existing customer.
@@ -90,34 +117,34 @@ class StageAutomationRule(models.Model):
         The two are linked as crm links leads of one customer (its "Similar
         Leads"), and each one's history names the other.
         """
-        if not (lead.partner_id or lead.email_from or lead.phone or lead.mobile):
-            raise UserError(_("The lead has no customer (contact, e-mail or phone) to start a repeat lead for."))
-        values = {fname: lead._fields[fname].convert_to_write(lead[fname], lead) for fname in CUSTOMER_FIELDS}
-        values.update(type="lead", name=_("Repeat lead: %(lead)s", lead=lead.name))
-        new = self._create_lead(lead, values)
+        new = self._create_lead(self._prepare_action(run, lead)["values"])
         new._message_log(body=Markup(_("Repeat lead of %(lead)s.")) % {"lead": lead._get_html_link()})
         lead._message_log(body=Markup(_("Repeat lead %(lead)s created.")) % {"lead": new._get_html_link()})
         run._set_outputs({"repeat_lead_id": new.id})
         return _lt("Repeat lead “%(lead)s” created.", lead=new.name)
 
-    def _create_partner(self, lead, values, kind):
+    def _prepare_partner(self, lead, values, kind):
+        """The values of a new company or contact: ``values`` from the lead, with the value lines on top."""
         values.update(self._prepare_values(lead))
         if not values.get("name"):
             raise UserError(_("The new %(kind)s has no name: the lead does not give one and no line sets it.",
                               kind=kind))
-        return self.env["res.partner"].create(values)
+        return {"values": values}
 
-    def _create_lead(self, lead, values):
-        """A new lead or opportunity in the company, sales team and hands of this one, unless the
-        values say otherwise. It enters its stage like any lead, which runs that stage's rules;
-        one that would run this very rule again (and again) is refused."""
-        values = {
+    def _new_lead_values(self, lead, values):
+        """The values of a new lead or opportunity: in the company, sales team and hands of this one,
+        unless ``values`` or the value lines say otherwise."""
+        return {
             "user_id": lead.user_id.id,
             "team_id": lead.team_id.id,
             "company_id": lead.company_id.id,
             **values,
             **self._prepare_values(lead),
         }
+
+    def _create_lead(self, values):
+        """A new lead or opportunity: it enters its stage like any lead, which runs that stage's rules;
+        one that would run this very rule again (and again) is refused."""
         new = self.env["crm.lead"].create(values)
         if new.stage_id == self.stage_id and self._applies_to(new) and self._matches_condition(new):
             raise UserError(_(

@@ -75,8 +75,16 @@ class StageAutomationRule(models.Model):
                 names.update(self._document_output_names())
         return names
 
-    def _run_action_crm_read(self, run, lead):
+    def _prepare_action_crm_read(self, run, lead):
+        """The record read; its values are read when the rule runs."""
         record = self._crm_read_record(run, lead)
+        details = [(_("Read"), record.display_name)]
+        if self.report_id:
+            details.append((_("File name"), self._document_name(lead, record)))
+        return {"record": record, "details": details}
+
+    def _run_action_crm_read(self, run, lead):
+        record = self._prepare_action(run, lead)["record"]
         values = self._read_variables(lead, record, self.crm_read_field_ids, self.variable_name, self.read_printable)
         run._set_outputs({f"{self.variable_name}_id": record.id, **values})
         result = _lt("Read %(fields)s of %(record)s.", record=record.display_name,

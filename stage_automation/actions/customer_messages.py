@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import plaintext2html
+from odoo.tools import email_normalize, plaintext2html
 from odoo.tools.translate import _lt
 
 from ..engine.exceptions import SkipRun
@@ -80,6 +80,31 @@ class StageAutomationRule(models.Model):
     # E-MAIL TO THE CUSTOMER
     # ------------------------------------------------------------
 
+    def _prepare_action_email_customer(self, run, lead):
+        """The customer's address, the sender, and the subject and text of the template, else the rule's own.
+
+        The contact of an address that has none is only created when the e-mail is sent.
+        """
+        partner, email = self._email_customer_address(lead)
+        template = self._usable_template(self.mail_template_id, lead)
+        # Without a responsible, OdooBot writes (from the company's address): an employee, never taken for
+        # the customer's answer by a wait or for an inbound message by the triggers.
+        author = lead.user_id.partner_id or self.env.ref("base.partner_root")
+        values = {"email_from": lead.user_id.partner_id.email_formatted or lead.company_id.email_formatted or None}
+        if template:
+            rendered = self._render_mail_template(template, lead, ("subject", "body_html", "email_from"))
+            subject, body = rendered.get("subject"), rendered.get("body_html") or ""
+            values.update(mail_server_id=template.mail_server_id.id, mail_auto_delete=template.auto_delete)
+            if rendered.get("email_from"):
+                values["email_from"] = rendered["email_from"]
+            if template.email_layout_xmlid:
+                values["email_layout_xmlid"] = template.email_layout_xmlid
+        else:
+            subject, body = self._render("summary", lead), plaintext2html(self._render("body", lead))
+        return {"partner": partner, "to": email, "author": author, "template": template,
+                "subject": subject or lead.name, "body": body, "message_values": values,
+                "details": [(_("From"), values["email_from"] or author.name)]}
+
     def _run_action_email_customer(self, run, lead):
         """Post the e-mail on the lead, as its responsible, so that the customer's answer comes back to it.
 
@@ -88,36 +113,23 @@ class StageAutomationRule(models.Model):
         e-mails the customer; with a template, its subject, body, sender,
         attachments, reports, layout and mail server are used.
         """
-        partner = self._email_customer_partner(lead)
-        template = self._usable_template(self.mail_template_id, lead)
+        plan = self._prepare_action(run, lead)
+        # What the composer does with a suggested recipient that is not a contact yet.
+        partner = plan["partner"] or lead._mail_find_partner_from_emails([plan["to"]], records=lead,
+                                                                          force_create=True)[0]
         attachments = self._earlier_documents(run) if self.email_attach_documents else self.env["ir.attachment"]
-        # Without a responsible, OdooBot writes (from the company's address): an employee, never taken for
-        # the customer's answer by a wait or for an inbound message by the triggers.
-        author = lead.user_id.partner_id or self.env.ref("base.partner_root")
-        values = {"email_from": lead.user_id.partner_id.email_formatted or lead.company_id.email_formatted or None}
+        values = dict(plan["message_values"])
+        template = plan["template"]
         if template:
             with self._explaining_unknown_variables(lead):
-                rendered = template._generate_template(
-                    lead.ids, ("subject", "body_html", "email_from", "attachment_ids", "report_template_ids"),
-                )[lead.id]
-            subject, body = rendered.get("subject"), rendered.get("body_html") or ""
+                rendered = template._generate_template(lead.ids, ("attachment_ids", "report_template_ids"))[lead.id]
             attachments |= self.env["ir.attachment"].browse(rendered.get("attachment_ids", []))
-            values.update(
-                attachments=rendered.get("attachments", []),
-                mail_server_id=template.mail_server_id.id,
-                mail_auto_delete=template.auto_delete,
-            )
-            if rendered.get("email_from"):
-                values["email_from"] = rendered["email_from"]
-            if template.email_layout_xmlid:
-                values["email_layout_xmlid"] = template.email_layout_xmlid
-        else:
-            subject, body = self._render("summary", lead), plaintext2html(self._render("body", lead))
+            values["attachments"] = rendered.get("attachments", [])
         message = lead.message_post(
-            subject=subject or lead.name,
-            body=Markup(run._track_email_body(body)),
+            subject=plan["subject"],
+            body=Markup(run._track_email_body(plan["body"])),
             partner_ids=partner.ids,
-            author_id=author.id,
+            author_id=plan["author"].id,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             attachment_ids=attachments.ids,
@@ -129,8 +141,9 @@ class StageAutomationRule(models.Model):
                        subject=message.subject, email=partner.email, count=files)
         return _lt("E-mail “%(subject)s” sent to %(email)s.", subject=message.subject, email=partner.email)
 
-    def _email_customer_partner(self, lead):
-        """The customer to e-mail: the lead's contact, else the contact of its e-mail (created if needed).
+    def _email_customer_address(self, lead):
+        """``(contact, normalized address)`` of the customer to e-mail: the lead's contact, else the lead's
+        e-mail, whose contact (empty here) the composer finds or creates when it sends.
 
         An address on the exception list skips the run, as a mailing would leave it out.
         """
@@ -139,14 +152,13 @@ class StageAutomationRule(models.Model):
         if not email:
             raise UserError(_("The customer has no e-mail address: nothing was sent."))
         if not partner.email:
-            # What the composer does with a suggested recipient that is not a contact yet.
-            partner = lead._mail_find_partner_from_emails([email], records=lead, force_create=True)[0]
-        if not partner.email_normalized:
+            partner = partner.browse()
+        normalized = partner.email_normalized if partner else email_normalize(email)
+        if not normalized:
             raise UserError(_("“%(email)s” is not a usable e-mail address: nothing was sent.", email=email))
-        if self.env["mail.blacklist"].sudo().search_count([("email", "=", partner.email_normalized)], limit=1):
-            raise SkipRun(_lt("Skipped: %(email)s is on the exception list; nothing was sent.",
-                              email=partner.email_normalized))
-        return partner
+        if self.env["mail.blacklist"].sudo().search_count([("email", "=", normalized)], limit=1):
+            raise SkipRun(_lt("Skipped: %(email)s is on the exception list; nothing was sent.", email=normalized))
+        return partner, normalized
 
     def _earlier_documents(self, run):
         """Attachments published (``attachment_ids``) by the completed earlier runs of the same entry.
@@ -174,9 +186,12 @@ class StageAutomationRule(models.Model):
                 return template._render_field("body", lead.ids, compute_lang=True)[lead.id]
         return self._render("body", lead)
 
+    def _prepare_action_sms_customer(self, run, lead):
+        return {"to": self._customer_number(lead, _lt("no SMS was sent")), "body": self._render_sms(lead)}
+
     def _run_action_sms_customer(self, run, lead):
-        number = self._customer_number(lead, _lt("no SMS was sent"))
-        body = self._render_sms(lead)
+        plan = self._prepare_action(run, lead)
+        number, body = plan["to"], plan["body"]
         partner = lead.partner_id
         if partner:
             message = lead._message_sms(body, partner_ids=partner.ids, sms_pid_to_number={partner.id: number},
@@ -187,7 +202,8 @@ class StageAutomationRule(models.Model):
         run.message_id = message
         return _lt("SMS to the customer at %(number)s queued; the run says when it is delivered.", number=number)
 
-    def _run_action_sms_employees(self, run, lead):
+    def _prepare_action_sms_employees(self, run, lead):
+        """Each recipient at their mobile (else phone) in E.164; one without a usable number fails the run."""
         users = self._get_recipients(lead)
         if not users:
             raise UserError(_("Nobody to send the SMS to: the lead has no responsible."))
@@ -198,11 +214,16 @@ class StageAutomationRule(models.Model):
                 raise UserError(_("%(user)s has no phone number: no SMS was sent.", user=user.name))
             country = user.partner_id.country_id or lead.company_id.country_id
             numbers[user.partner_id.id] = self._e164_or_fail(number, country, user.name, _lt("no SMS was sent"))
-        run.message_id = lead._message_sms(self._render_sms(lead), partner_ids=list(numbers),
-                                           sms_pid_to_number=numbers, put_in_queue=True)
+        return {"recipients": users, "numbers": numbers, "body": self._render_sms(lead),
+                "to": ", ".join(f"{user.name} ({numbers[user.partner_id.id]})" for user in users)}
+
+    def _run_action_sms_employees(self, run, lead):
+        plan = self._prepare_action(run, lead)
+        numbers = plan["numbers"]
+        run.message_id = lead._message_sms(plan["body"], partner_ids=list(numbers), sms_pid_to_number=numbers,
+                                           put_in_queue=True)
         self._send_sms_after_commit()
-        return _lt("SMS to %(users)s queued; the run says when it is delivered.",
-                   users=", ".join(f"{user.name} ({numbers[user.partner_id.id]})" for user in users))
+        return _lt("SMS to %(users)s queued; the run says when it is delivered.", users=plan["to"])
 
     def _send_sms_after_commit(self):
         """Wake Odoo's SMS queue: the SMS leave once the run is saved, never for a run that is rolled back."""

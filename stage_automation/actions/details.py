@@ -82,24 +82,34 @@ class StageAutomationRule(models.Model):
                           for field in self.partner_field_ids})
         return names
 
-    def _run_action_partner_read(self, run, lead):
+    def _prepare_action_partner_read(self, run, lead):
+        """The contact or address read; its values are read when the rule runs."""
         partner = self._details_partner(lead)
         if self.partner_address_type != "contact":
             partner = partner.browse(partner.address_get([self.partner_address_type])[self.partner_address_type])
+        return {"partner": partner, "details": [(_("Read"), partner.display_name)]}
+
+    def _run_action_partner_read(self, run, lead):
+        partner = self._prepare_action(run, lead)["partner"]
         run._set_outputs(self._read_variables(lead, partner, self.partner_field_ids, self.variable_name,
                                               self.read_printable))
         return _lt("Read %(fields)s of %(partner)s.", partner=partner.display_name,
                    fields=", ".join(self.partner_field_ids.mapped("field_description")))
 
-    def _run_action_partner_write(self, run, lead):
+    def _prepare_action_partner_write(self, run, lead):
+        """The contact, company or address modified (a missing address is created when the rule runs)."""
         partner = self._details_partner(lead)
-        values = self._prepare_values(lead)
+        address = partner
         if self.partner_address_type != "contact":
             address = partner.child_ids.filtered(lambda child: child.type == self.partner_address_type)[:1]
-            if not address:
-                address = partner.create({"type": self.partner_address_type, "parent_id": partner.id})
-            partner = address
-        partner.write(values)
+        return {"partner": partner, "address": address, "values": self._prepare_values(lead),
+                "details": [(_("Modify"), address.display_name or partner.display_name)]}
+
+    def _run_action_partner_write(self, run, lead):
+        plan = self._prepare_action(run, lead)
+        partner = plan["address"] or plan["partner"].create(
+            {"type": self.partner_address_type, "parent_id": plan["partner"].id})
+        partner.write(plan["values"])
         return _lt("Updated %(fields)s of %(partner)s.", partner=partner.display_name,
                    fields=", ".join(self.value_ids.field_id.mapped("field_description")))
 

@@ -70,9 +70,14 @@ class StageAutomationRule(models.Model):
             "document_name": _("file name of the document"),
         }
 
-    def _run_action_document(self, run, lead):
+    def _prepare_action_document(self, run, lead):
         if not self.report_id:
             raise UserError(_("The report this rule printed was deleted: choose another one."))
+        return {"details": [(_("Report"), self.report_id.name),
+                            (_("File name"), self._document_name(lead, self._document_records(lead)))]}
+
+    def _run_action_document(self, run, lead):
+        self._prepare_action(run, lead)
         if self.document_wait:
             attachment = self._create_document(run, lead, self._document_records(lead))
             return _lt("Document “%(name)s” attached to the lead.", name=attachment.name)
@@ -101,7 +106,7 @@ class StageAutomationRule(models.Model):
         except (UserError, QWebException) as error:
             raise UserError(_("The report “%(report)s” could not be printed: %(error)s",
                               report=report.name, error=_printing_error(error))) from error
-        name = self._render("document_name", lead) or self._report_file_name(report, record)
+        name = self._document_name(lead, record)
         if not name.endswith(f".{extension}"):
             name = f"{name}.{extension}"
         attachment = self.env["ir.attachment"].create({
@@ -115,6 +120,10 @@ class StageAutomationRule(models.Model):
             url += f"&access_token={attachment.generate_access_token()[0]}"
         run._set_outputs({"attachment_ids": attachment.ids, "document_url": url, "document_name": name})
         return attachment
+
+    def _document_name(self, lead, record):
+        """The file name of the document of ``record`` (before its extension): the rule's, else the report's."""
+        return self._render("document_name", lead) or self._report_file_name(self.report_id, record)
 
     def _report_file_name(self, report, record):
         """The file name Odoo gives the report when printed by hand (as mail templates do)."""

@@ -79,20 +79,26 @@ class StageAutomationRule(models.Model):
                     "Rule “%(rule)s”: only an administrator may send notifications in the name of %(user)s.",
                     rule=rule.name, user=rule.notify_author_user_id.name))
 
-    def _run_action_notify(self, run, lead):
+    def _prepare_action_notify(self, run, lead):
         users = self._get_recipients(lead)
         if not users:
             raise UserError(_("Nobody to notify: the lead has no responsible."))
         author = self._notify_author(lead)
+        return {"recipients": users, "author": author, "subject": self._render("summary", lead) or lead.name,
+                "body": plaintext2html(self._render("body", lead)), "details": [(_("From"), author.name)]}
+
+    def _run_action_notify(self, run, lead):
+        plan = self._prepare_action(run, lead)
+        author = plan["author"]
         lead.message_notify(
-            partner_ids=users.partner_id.ids,
-            subject=self._render("summary", lead) or lead.name,
-            body=plaintext2html(self._render("body", lead)),
+            partner_ids=plan["recipients"].partner_id.ids,
+            subject=plan["subject"],
+            body=plan["body"],
             email_layout_xmlid="mail.mail_notification_light",
             author_id=author.id,
             email_from=author.email_formatted or None,
         )
-        return _lt("Notified %(users)s.", users=", ".join(users.mapped("name")))
+        return _lt("Notified %(users)s.", users=", ".join(plan["recipients"].mapped("name")))
 
     def _notify_author(self, lead):
         """The partner a notification comes from; OdooBot when the chosen person is not there any more."""
@@ -103,28 +109,41 @@ class StageAutomationRule(models.Model):
                 "only an administrator may.", author=self.env.user.name, user=user.name))
         return user.partner_id if user and user.active else self.env.ref("base.partner_root")
 
+    def _prepare_action_note(self, run, lead):
+        return {"body": plaintext2html(self._render("body", lead))}
+
     def _run_action_note(self, run, lead):
         """An internal note by the rule's author, who needs the right Odoo asks to post on a lead. A note
         notifies nobody; unlike a person's post, it does not make the author follow the lead either."""
         lead.check_access(lead._mail_post_access)
-        lead._message_log(body=plaintext2html(self._render("body", lead)), message_type="comment")
+        lead._message_log(body=self._prepare_action(run, lead)["body"], message_type="comment")
         return _lt("Note logged on the lead.")
+
+    def _prepare_action_post(self, run, lead):
+        """The recipients, on top of the lead's followers."""
+        recipients = self._get_recipients(lead)
+        return {"recipients": recipients, "body": plaintext2html(self._render("body", lead)),
+                "subject": self._render("summary", lead) or False,
+                "details": [(_("Followers"), ", ".join(lead.message_partner_ids.mapped("name")) or _("none"))]}
 
     def _run_action_post(self, run, lead):
         """A message in the lead's chatter (a comment, not an internal note): the followers
         are notified, the recipients too, and anyone notified can answer it by e-mail."""
-        recipients = self._get_recipients(lead)
+        plan = self._prepare_action(run, lead)
         message = lead.message_post(
-            body=plaintext2html(self._render("body", lead)),
-            subject=self._render("summary", lead) or False,
+            body=plan["body"],
+            subject=plan["subject"],
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            partner_ids=recipients.partner_id.ids,
+            partner_ids=plan["recipients"].partner_id.ids,
         )
         notified = message.notified_partner_ids
         if not notified:
             return _lt("Message posted on the lead; it has no follower to notify.")
         return _lt("Message posted on the lead for %(partners)s.", partners=", ".join(notified.mapped("name")))
+
+    def _prepare_action_log(self, run, lead):
+        return {"body": plaintext2html(self._render("body", lead))}
 
     def _run_action_log(self, run, lead):
         """An entry in the lead's history that notifies nobody.
@@ -136,24 +155,36 @@ class StageAutomationRule(models.Model):
         comment that people mentioned in it would be notified of; a log is not
         addressed to anyone.
         """
-        lead._message_log(body=plaintext2html(self._render("body", lead)))
+        lead._message_log(body=self._prepare_action(run, lead)["body"])
         return _lt("Logged in the history of the lead.")
 
-    def _run_action_email_responsible(self, run, lead):
+    def _prepare_action_email_responsible(self, run, lead):
+        """The recipients, with the subject and text of the template, else the rule's own."""
         users = self._get_recipients(lead)
         without_email = users.filtered(lambda user: not user.email)
         if not users or without_email:
             raise UserError(_("Cannot e-mail %(users)s: no e-mail address.",
                               users=", ".join(without_email.mapped("name")) or _("the responsible")))
+        plan = {"recipients": users, "to": ", ".join(users.mapped("email"))}
+        if self.mail_template_id:
+            rendered = self._render_mail_template(self.mail_template_id, lead, ("subject", "body_html"))
+            return {**plan, "subject": rendered.get("subject") or "", "body": rendered.get("body_html") or ""}
+        return {**plan, "subject": self._render("summary", lead) or lead.name,
+                "body": plaintext2html(self._render("body", lead))}
+
+    def _run_action_email_responsible(self, run, lead):
+        plan = self._prepare_action(run, lead)
+        users = plan["recipients"]
         recipients = [Command.set(users.partner_id.ids)]
         if self.mail_template_id:
+            # The template's own sending: its layout, attachments, reports and mail server.
             with self._explaining_unknown_variables(lead):
                 self._with_variables(self.mail_template_id, lead).send_mail(
                     lead.id, email_values={"recipient_ids": recipients, "email_to": False, "email_cc": False})
         else:
             values = {
-                "subject": self._render("summary", lead) or lead.name,
-                "body_html": plaintext2html(self._render("body", lead)),
+                "subject": plan["subject"],
+                "body_html": plan["body"],
                 "recipient_ids": recipients,
                 "model": lead._name,
                 "res_id": lead.id,
@@ -163,3 +194,9 @@ class StageAutomationRule(models.Model):
                 values["email_from"] = email_from
             self.env["mail.mail"].create(values)
         return _lt("E-mail queued for %(users)s.", users=", ".join(users.mapped("name")))
+
+    def _render_mail_template(self, template, lead, field_names):
+        """``{field: rendered value}`` of a mail template on ``lead``, with the rule's variables, as the
+        template renders when it sends (``_generate_template``); nothing is created."""
+        with self._explaining_unknown_variables(lead):
+            return self._with_variables(template, lead)._generate_template(lead.ids, field_names)[lead.id]

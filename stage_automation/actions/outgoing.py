@@ -93,16 +93,23 @@ class StageAutomationRule(models.Model):
     def _robot_call_secret(self):
         return self.env["ir.config_parameter"].sudo().get_param("stage_automation.robot_call_secret")
 
+    def _prepare_action_webhook(self, run, lead):
+        """The fields sent are read when the rule runs."""
+        fields_sent = ", ".join(["name", "stage_id", *self.webhook_field_ids.mapped("name")])
+        return {"to": self.outgoing_url, "details": [(_("Fields sent"), fields_sent)]}
+
     def _run_action_webhook(self, run, lead):
+        url = self._prepare_action(run, lead)["to"]
         names = ["name", "stage_id", *self.webhook_field_ids.mapped("name")]
         values = lead.read(list(dict.fromkeys(names)))[0]
         payload = {"event": "stage_automation.rule", "rule": self.name, "rule_id": self.id, "run_id": run.id,
                    "lead_id": lead.id, "fields": values}
-        status = self._post_signed(self.outgoing_url, self.sudo().outgoing_secret, payload, run,
+        status = self._post_signed(url, self.sudo().outgoing_secret, payload, run,
                                    allow_private=self._private_addresses_allowed())
-        return _lt("Sent to %(url)s (answer %(status)s).", url=self.outgoing_url, status=status)
+        return _lt("Sent to %(url)s (answer %(status)s).", url=url, status=status)
 
-    def _run_action_robot_call(self, run, lead):
+    def _prepare_action_robot_call(self, run, lead):
+        """The customer's number, what the robot says, and the provider called."""
         number = self._customer_number(lead, _lt("no call was requested"))
         if self.outgoing_url:
             url, secret = self.outgoing_url, self.sudo().outgoing_secret
@@ -114,10 +121,15 @@ class StageAutomationRule(models.Model):
                 raise UserError(_("The telephony provider is not configured (system parameters "
                                   "stage_automation.robot_call_url and stage_automation.robot_call_secret): "
                                   "no call was requested."))
-        payload = {"event": "stage_automation.robot_call", "to": number, "message": self._render("body", lead),
+        return {"to": number, "body": self._render("body", lead), "url": url, "secret": secret,
+                "allow_private": allow_private, "details": [(_("Provider"), url)]}
+
+    def _run_action_robot_call(self, run, lead):
+        plan = self._prepare_action(run, lead)
+        payload = {"event": "stage_automation.robot_call", "to": plan["to"], "message": plan["body"],
                    "language": lead.lang_id.code or lead.user_id.lang, "lead_id": lead.id, "run_id": run.id}
-        status = self._post_signed(url, secret, payload, run, allow_private=allow_private)
-        return _lt("Robot call to %(number)s requested (answer %(status)s).", number=number, status=status)
+        status = self._post_signed(plan["url"], plan["secret"], payload, run, allow_private=plan["allow_private"])
+        return _lt("Robot call to %(number)s requested (answer %(status)s).", number=plan["to"], status=status)
 
     def _private_addresses_allowed(self):
         """Whether the addresses written on rules may lead into the server's own network.

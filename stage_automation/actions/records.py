@@ -48,19 +48,28 @@ class StageAutomationRule(models.Model):
         for rule in self.filtered(lambda r: r.action == "write" and not r.value_ids):
             raise ValidationError(_("Rule “%(rule)s”: add at least one field to set.", rule=rule.name))
 
-    def _run_action_change_stage(self, run, lead):
+    def _prepare_action_change_stage(self, run, lead):
+        """The stage; the loop guard refuses one more automatic move of a lead moved too often lately."""
         target = self.target_stage_id
+        if lead.stage_id != target:
+            refused = lead._stage_automation_check_loop()
+            if refused:
+                raise UserError(refused)
+        return {"stage": target, "leaves_stage": True, "details": [(_("Move to stage"), target.name)]}
+
+    def _run_action_change_stage(self, run, lead):
+        target = self._prepare_action(run, lead)["stage"]
         if lead.stage_id == target:
             return _lt("The lead is already in stage “%(stage)s”.", stage=target.name)
-        refused = lead._stage_automation_check_loop()
-        if refused:
-            raise UserError(refused)
         old = lead.stage_id
         lead.write({"stage_id": target.id})
         return _lt("Moved from “%(old)s” to “%(new)s”.", old=old.name, new=target.name)
 
+    def _prepare_action_write(self, run, lead):
+        return {"values": self._prepare_values(lead)}
+
     def _run_action_write(self, run, lead):
-        lead.write(self._prepare_values(lead))
+        lead.write(self._prepare_action(run, lead)["values"])
         return _lt("Updated %(fields)s.", fields=", ".join(self.value_ids.field_id.mapped("field_description")))
 
     def _needs_own_transaction(self):

@@ -62,12 +62,21 @@ class StageAutomationRule(models.Model):
             names["client_contact"] = _("how the client got in touch: e-mail, comment, chat, call, form, callback")
         return names
 
+    def _prepare_action_wait(self, run, lead):
+        """When the wait ends at the latest (``ends_at``; ``False``: no limit), and the comment logged."""
+        until = self._wait_until(run, lead) if self.wait_delay else False
+        plan = {"ends_at": until, "body": plaintext2html(self._render("body", lead)) if self.body else ""}
+        if until:
+            plan["details"] = [(_("Until"), self._format_start(lead, until))]
+        return plan
+
     def _run_action_wait(self, run, lead):
         if run.paused_at:
             return self._end_wait(run, lead)
-        until = self._wait_until(lead) if self.wait_delay else False
-        if self.body:
-            lead.message_post(body=plaintext2html(self._render("body", lead)), subtype_xmlid="mail.mt_note")
+        plan = self._prepare_action(run, lead)
+        until = plan["ends_at"]
+        if plan["body"]:
+            lead.message_post(body=plan["body"], subtype_xmlid="mail.mt_note")
         if self.wait_mode == "period":
             reason = _lt("Waiting until %(moment)s.", moment=until)
         elif until:
@@ -77,10 +86,10 @@ class StageAutomationRule(models.Model):
         run._pause(until, reason)
         return reason
 
-    def _wait_until(self, lead):
+    def _wait_until(self, run, lead):
         timing = engine.Timing(kind=engine.DELAY, delay=self.wait_delay, unit=self.wait_unit)
         try:
-            return self._compute_due(lead, fields.Datetime.now(), {}, timing=timing)
+            return self._compute_due(lead, run._action_moment(), {}, timing=timing)
         except engine.TimingError as error:
             raise UserError(_("Cannot compute the end of the wait: %(error)s.",
                               error=self._message_text(error.args[0]))) from error

@@ -155,6 +155,11 @@ class CrmLead(models.Model):
             ("done_at", ">=", since),
         ])
 
+    def action_stage_automation_simulate(self):
+        """The simulation dialog on this lead: the person picks the stage it would enter."""
+        self.ensure_one()
+        return self.env["stage.automation.simulation.wizard"]._action_open(lead=self, team=self.team_id)
+
     def action_view_stage_automation_runs(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id("stage_automation.stage_automation_run_action")

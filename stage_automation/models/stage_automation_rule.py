@@ -383,8 +383,10 @@ class StageAutomationRule(models.Model):
         run = self.env["stage.automation.run"].browse(self.env.context.get("stage_automation_run_id")).sudo()
         lead = lead or run.lead_id
         constants = lead.team_id.sudo().stage_automation_constant_ids
+        # A simulation has no run: it hands over the variables the earlier rules would publish.
+        simulated = self.env.context.get("stage_automation_simulated_variables")
         return {
-            "vars": Variables("vars", run._entry_variables if run else {}),
+            "vars": simulated if simulated is not None else Variables("vars", run._entry_variables if run else {}),
             "constants": Variables("constants", {constant.name: constant.value or "" for constant in constants}),
         }
 
@@ -509,12 +511,50 @@ class StageAutomationRule(models.Model):
             for flag in flags:
                 rule[flag] = flag.removeprefix("action_uses_") in parts
 
+    def _prepare_action(self, run, lead):
+        """What the action will do for ``lead``, computed without doing anything: ``{part: value}``.
+
+        The action's own method ``_run_action_x`` starts from this very plan,
+        and the simulation shows it, so what is simulated is what runs. Parts
+        shown by the simulation: ``recipients`` (users), ``to`` (an address, a
+        number, a channel: text), ``subject``, ``body`` (HTML or text),
+        ``values`` (``{field: value}``) and ``details`` (``[(label, text)]``);
+        ``leaves_stage`` says the action moves the lead out of the stage (what
+        the entry still has pending is then cancelled); other keys are the
+        action's own. An action key ``x`` may compute it in
+        ``_prepare_action_x(run, lead)``; otherwise the shared parts the action
+        uses are prepared (:meth:`_prepare_parts`).
+
+        ``run`` is the run being executed, or for a simulation a run that is
+        never saved (see ``stage.automation.run._action_moment``).
+
+        :raise UserError: the run would fail, saying why
+        :raise SkipRun: the run would be skipped, saying why
+        """
+        self.ensure_one()
+        method = getattr(self, f"_prepare_action_{self.action}", None)
+        return method(run, lead) if method else self._prepare_parts(lead)
+
+    def _prepare_parts(self, lead):
+        """The shared parts of the rule form the action uses, rendered on ``lead``."""
+        plan = {}
+        if self.action_uses_recipients:
+            plan["recipients"] = self._get_recipients(lead)
+        if self.action_uses_summary:
+            plan["subject"] = self._render("summary", lead)
+        if self.action_uses_body:
+            plan["body"] = self._render("body", lead)
+        if self.action_uses_values:
+            plan["values"] = self._prepare_values(lead)
+        return plan
+
     def _run_action(self, run, lead):
         """Perform the rule's action for ``lead``; returns what was done, as a message (``_lt``) that
         the run shows in its reader's language.
 
         Each action key ``x`` is implemented by a method ``_run_action_x(run, lead)``:
         that is the extension point for other addons (see actions/__init__.py).
+        It starts from what :meth:`_prepare_action` computes.
         """
         self.ensure_one()
         method = getattr(self, f"_run_action_{self.action}", None)
@@ -555,6 +595,12 @@ class StageAutomationRule(models.Model):
     def _prepare_values(self, lead):
         """``{field name: value}`` of the rule's value lines, rendered on ``lead``."""
         return {line.field_id.name: line._convert(self._render("value", lead, record=line)) for line in self.value_ids}
+
+    def action_simulate(self):
+        """The simulation dialog, on the rule's stage: the person picks the lead."""
+        self.ensure_one()
+        return self.env["stage.automation.simulation.wizard"]._action_open(
+            stage=self.stage_id, team=self.team_id or self.stage_id.team_id)
 
     def action_view_runs(self):
         self.ensure_one()

@@ -225,6 +225,12 @@ class StageAutomationRun(models.Model):
                 continue
             run._execute_one()
 
+    def _action_moment(self):
+        """The moment the action acts: now, or the moment a simulated run would be due (a simulation's run
+        is never saved: it has no id)."""
+        self.ensure_one()
+        return self.due_at if not self.id else fields.Datetime.now()
+
     def _deleted(self):
         """Whether this run was deleted meanwhile, at no cost while the cache holds it: Odoo empties the
         cache when it deletes records."""

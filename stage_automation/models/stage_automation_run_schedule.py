@@ -31,13 +31,8 @@ class StageAutomationRun(models.Model):
         calendars = {}
         levels = defaultdict(list)  # chain depth -> [(lead, rule, previous rule)]
         for lead in leads:
-            depth, previous = 0, None
-            for rule in rules_by_stage.get(lead.stage_id, []):
-                if not rule._applies_to(lead):
-                    continue
-                depth = depth + 1 if rule.after_previous and previous else 0
-                levels[depth].append((lead, rule, previous if depth else None))
-                previous = rule
+            for depth, rule, previous in self._chain(lead, rules_by_stage.get(lead.stage_id, [])):
+                levels[depth].append((lead, rule, previous))
         runs = self.browse()
         created = {}  # (lead id, rule id) -> values of its run, with its id
         for depth in sorted(levels):
@@ -59,6 +54,22 @@ class StageAutomationRun(models.Model):
                 created[vals["lead_id"], vals["rule_id"]] = dict(vals, id=run.id)
             runs |= level_runs
         return runs
+
+    @api.model
+    def _chain(self, lead, rules):
+        """``[(depth, rule, previous rule)]`` of the ``rules`` of a stage (in order) that apply to ``lead``.
+
+        A rule chained after the previous one waits for it (depth above 0);
+        the others start on entry (depth 0, no previous rule).
+        """
+        chain, depth, previous = [], 0, None
+        for rule in rules:
+            if not rule._applies_to(lead):
+                continue
+            depth = depth + 1 if rule.after_previous and previous else 0
+            chain.append((depth, rule, previous if depth else None))
+            previous = rule
+        return chain
 
     @api.model
     def _insert_runs(self, vals_list):

@@ -15,8 +15,13 @@ class StageAutomationRun(models.Model):
         self.outputs = dict(self.outputs or {}, **values)
 
     def _entry_variables(self):
-        """Outputs of the completed runs of the same stage entry, earlier ones overridden by later ones."""
+        """Outputs of the completed runs of the same stage entry, earlier ones overridden by later ones.
+
+        A simulated run (never saved) has none: the simulation hands over what the earlier rules would publish.
+        """
         self.ensure_one()
+        if not self.id:
+            return self.env.context.get("stage_automation_simulated_variables") or {}
         earlier = self.search([
             ("lead_id", "=", self.lead_id.id),
             ("stage_id", "=", self.stage_id.id),

@@ -38,3 +38,5 @@ from . import test_board_ui
 from . import test_lead_updates_ui
 from . import test_exception_list
 from . import test_history_purge
+from . import test_simulation
+from . import test_simulation_ui

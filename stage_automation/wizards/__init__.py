@@ -1,1 +1,2 @@
 from . import stage_automation_trigger_token
+from . import stage_automation_simulation_wizard

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo.tests import tagged
 
-from odoo.addons.stage_automation.tests.common_actions import ActionCase
+from odoo.addons.stage_automation.tests.common_actions import ENTRY, ActionCase
 
 
 @tagged("post_install", "-at_install", "stage_automation_bridges", "stage_automation_actions")
@@ -48,3 +48,16 @@ class TestTaskAction(ActionCase):
         self.assertFalse(self.env["project.task"].with_context(active_test=False).search(
             [("opportunity_id", "=", lead.id)]))
         self.assertFalse(lead.activity_ids)
+
+    def test_the_simulation_shows_the_task_the_rule_creates(self):
+        rule = self.rule(action="task", task_project_id=self.project.id, summary="Onboard {{ object.partner_id.name }}",
+                         body="Kick-off call", activity_deadline_days=2)
+        lead = self.lead(partner_id=self.customer.id)
+        row = self.env["stage.automation.simulation"].simulate(lead.id, self.stage_new.id, at=ENTRY)["rules"][0]
+        self.assertEqual((row["outcome"], row["recipients"]), ("runs", ["Salesman"]))
+        self.assertEqual(row["details"], [["In project", "Onboarding"], ["Deadline", "03/06/2026"]])
+        with self.at(ENTRY):
+            lead.stage_id = self.stage_new
+        task = self.env["project.task"].browse(self.runs(lead, rule).outputs["task_id"])
+        self.assertEqual((task.name, task.description, task.user_ids.name),
+                         (row["subject"], row["body"], row["recipients"][0]))
