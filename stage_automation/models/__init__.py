@@ -31,5 +31,7 @@ from . import stage_automation_rate_limit
 from . import ir_http
 from . import stage_automation_catalog
 from . import stage_automation_board
+from . import stage_automation_scenario
+from . import stage_automation_transfer
 from . import stage_automation_history
 from . import res_config_settings

@@ -36,3 +36,4 @@ from . import test_board
 from . import test_board_ui
 from . import test_exception_list
 from . import test_history_purge
+from . import test_transfer

@@ -1,1 +1,3 @@
 from . import stage_automation_trigger_token
+from . import stage_automation_export
+from . import stage_automation_import
