@@ -336,10 +336,11 @@ class StageAutomationTransfer(models.AbstractModel):
         return mapping
 
     def _stage_named(self, stages, stage):
-        """The stage of ``stages`` a stage of the file stands for, by name, or an empty record."""
+        """The stage of ``stages`` a stage of the file stands for, by name (the pipeline's own stages before
+        the shared ones), or an empty record."""
         wanted = {stage["name"].casefold()} | {
             texts["name"].casefold() for texts in (stage.get("translations") or {}).values() if texts.get("name")}
-        for candidate in stages:
+        for candidate in stages.sorted(lambda s: not s.team_id):
             names = {candidate.with_context(lang="en_US").name.casefold(), candidate.name.casefold()}
             if names & wanted:
                 return candidate
