@@ -167,8 +167,7 @@ class StageAutomationTransfer(models.AbstractModel):
             return {"model": record.model, "name": record.name}
         record = record.sudo().with_context(lang="en_US")
         reference = {}
-        xmlid = next((xmlid for xmlid in record._get_external_ids().get(record.id, [])
-                      if not xmlid.startswith("__")), None)
+        xmlid = _external_id(record)
         if xmlid:
             reference["xmlid"] = xmlid
         if record._name == "res.users":
@@ -191,10 +190,14 @@ class StageAutomationTransfer(models.AbstractModel):
         return [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
 
     def _key(self, record):
-        """The stable key of a rule or a trigger: the one it was imported with, else one made from the
-        database and its id (the same at each export)."""
+        """The stable key of a rule or a trigger: the one it was imported with, else its external id (the
+        same in every database that loaded it: a rule of the demo data, of another addon), else one made
+        from the database and its id (the same at each export)."""
         if record.transfer_key:
             return record.transfer_key
+        xmlid = _external_id(record)
+        if xmlid:
+            return xmlid
         database = uuid.UUID(self.env["ir.config_parameter"].sudo().get_param("database.uuid"))
         return str(uuid.uuid5(database, f"{record._name},{record.id}"))
 
@@ -636,6 +639,12 @@ class _ImportPlan:
         item["notes"].append(_("the code “%(code)s” is used by another trigger: integrations must use this "
                                "trigger's own code.", code=code))
         return {}
+
+
+def _external_id(record):
+    """The external id of ``record`` given by a module's data, if any (not one made by an export)."""
+    return next((xmlid for xmlid in record.sudo()._get_external_ids().get(record.id, [])
+                 if not xmlid.startswith("__")), None)
 
 
 def _reference_name(reference):
