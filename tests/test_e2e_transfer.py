@@ -57,7 +57,8 @@ def test_a_pipeline_travels_to_a_fresh_database_and_back(live_odoo, fresh_odoo, 
     admin = source.ref("base.user_admin").id
     Rule = source["stage.automation.rule"]
     Rule.create({"name": "Call", "stage_id": lead_in, "team_id": team, "action": "activity",
-                 "activity_type_id": source.ref("mail.mail_activity_data_call").id, "summary": "Call {{ object.name }}"})
+                 "activity_type_id": source.ref("mail.mail_activity_data_call").id,
+                 "summary": "Call {{ object.name }}"})
     control = Rule.create({
         "name": "Still here", "stage_id": lead_in, "team_id": team, "sequence": 20, "action": "control",
         "timing": "delay", "delay": 3, "delay_unit": "days", "recipient": "users",

@@ -25,6 +25,7 @@ class StageAutomationScenario(models.Model):
     stage_names = fields.Char(string="Stages", compute="_compute_file_summary")
     rule_count = fields.Integer(string="Rules", compute="_compute_file_summary")
     trigger_count = fields.Integer(string="Triggers", compute="_compute_file_summary")
+    summary = fields.Char(compute="_compute_file_summary")
 
     @api.depends("file_path")
     def _compute_file_summary(self):
@@ -35,6 +36,8 @@ class StageAutomationScenario(models.Model):
                 if stage.get("rules") or stage.get("triggers"))
             scenario.rule_count = sum(len(stage.get("rules") or []) for stage in stages)
             scenario.trigger_count = sum(len(stage.get("triggers") or []) for stage in stages)
+            scenario.summary = _("%(rules)s rules, %(triggers)s triggers",
+                                 rules=scenario.rule_count, triggers=scenario.trigger_count)
 
     def _read_file(self):
         """The scenario's file as the import reads it.

@@ -455,7 +455,7 @@ class StageAutomationTransfer(models.AbstractModel):
         kinds = {"rule": _("Rule"), "trigger": _("Trigger"), "constant": _("Constant")}
         rows = Markup("").join(
             Markup("<tr class='%s'><td>%s</td><td>%s</td><td>%s</td><td>%s%s</td><td>%s</td></tr>") % (
-                "o_sa_transfer_%s" % item["status"], kinds[item["type"]], item["name"], item["stage"] or "",
+                f"o_sa_transfer_{item['status']}", kinds[item["type"]], item["name"], item["stage"] or "",
                 statuses[item["status"]],
                 _(", archived") if not item["active"] and item["status"] != "skipped" else "",
                 Markup("<br/>").join(item["notes"]))

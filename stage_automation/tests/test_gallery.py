@@ -1,4 +1,4 @@
-"""The scenario gallery: every scenario applied to a fresh pipeline through the import wizard, and its first rule run."""
+"""The scenario gallery: every scenario applied to a fresh pipeline through the import wizard, its first rule run."""
 
 from datetime import timedelta
 

@@ -275,7 +275,8 @@ class TestTransfer(StageAutomationCase):
     def test_an_import_gives_no_more_rights_than_the_rule_form(self):
         file = self.export(self.team)
         lead_only = new_test_user(
-            self.env, login="sa_transfer_lead_only", company_ids=[Command.set((self.env.company | self.other_company).ids)],
+            self.env, login="sa_transfer_lead_only",
+            company_ids=[Command.set((self.env.company | self.other_company).ids)],
             groups="sales_team.group_sale_salesman_all_leads,stage_automation.group_stage_automation_lead_update")
         reader = new_test_user(
             self.env, login="sa_transfer_reader", groups="sales_team.group_sale_salesman_all_leads,"

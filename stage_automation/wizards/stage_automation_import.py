@@ -23,7 +23,7 @@ class StageAutomationImport(models.TransientModel):
                               required=True, string="Import")
     file = fields.Binary(attachment=False)
     filename = fields.Char()
-    scenario_id = fields.Many2one("stage.automation.scenario", string="Scenario", ondelete="cascade")
+    scenario_id = fields.Many2one("stage.automation.scenario", ondelete="cascade")
     scenario_description = fields.Text(related="scenario_id.description")
     line_ids = fields.One2many("stage.automation.import.stage", "wizard_id", string="Stages")
     report_html = fields.Html(string="Report", readonly=True, sanitize=False)
