@@ -98,6 +98,7 @@ def rule(file):
     (changed(lambda f: rule(f).update(timing="later")), "choice", "stages[0].rules[0].timing", "later"),
     (changed(lambda f: rule(f).update(delay=1.5)), "type", "stages[0].rules[0].delay", 1.5),
     (changed(lambda f: rule(f).update(delay=True)), "type", "stages[0].rules[0].delay", True),
+    (changed(lambda f: rule(f).update(delay=2 ** 31)), "type", "stages[0].rules[0].delay", 2 ** 31),
     (changed(lambda f: rule(f).update(after_previous=1)), "type", "stages[0].rules[0].after_previous", 1),
     (changed(lambda f: rule(f).update(secret="x")), "unknown", "stages[0].rules[0]", "secret"),
     (changed(lambda f: rule(f).update(recipient_user_ids={"login": "admin"})), "type",

@@ -43,6 +43,7 @@ STAGE_KEYS = {"name", "is_won", "translations", "triggers", "rules"}
 CONSTANT_KEYS = {"name", "value", "description"}
 VALUE_KEYS = {"field", "value"}
 MAX_KEY_LENGTH = 64
+INTEGERS = range(-(2 ** 31), 2 ** 31)  # what PostgreSQL stores in an integer column
 
 
 class FileError(ValueError):
@@ -160,6 +161,8 @@ def _check_value(value, kind, path, action=False):
         return  # empty
     if kind.kind in SCALARS:
         _check_type(value, SCALARS[kind.kind], path)
+        if kind.kind == "integer" and value not in INTEGERS:
+            raise FileError("type", path, value)
         if kind.kind == "selection" and value not in kind.choices:
             raise FileError("action" if action else "choice", path, value)
         return

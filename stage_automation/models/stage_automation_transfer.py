@@ -322,8 +322,10 @@ class StageAutomationTransfer(models.AbstractModel):
         """``{file's stage name: stage of the pipeline or an empty record}``: as ``stage_map`` says, else
         the stage of the same name (in English or in the user's language), else for a won stage the
         pipeline's won stage."""
+        if not isinstance(stage_map, dict):
+            raise UserError(_("The stage mapping must map the stage names of the file to stage ids."))
         names = {stage["name"] for stage in data["stages"]}
-        unknown = sorted(set(stage_map) - names)
+        unknown = sorted(map(str, set(stage_map) - names))
         if unknown:
             raise UserError(_("The file has no stage “%(stage)s”.", stage=unknown[0]))
         mapping = {}
@@ -574,7 +576,7 @@ class _ImportPlan:
 
     def _find_record(self, Model, reference):
         """By external id, then (users) by login, then by name; only records the importer may see."""
-        if reference.get("xmlid"):
+        if "." in reference.get("xmlid", ""):
             record = self.env.ref(reference["xmlid"], raise_if_not_found=False)
             if record is not None and record._name == Model._name:
                 found = Model.search([("id", "=", record.id)])

@@ -142,8 +142,8 @@ class TestTransfer(StageAutomationCase):
         file = self.export(self.team)
         qualified = self.stage_of(file, "SA Qualified")
         ghost = {"login": "ghost", "name": "Ghost Seller"}  # a user of the database the file comes from
-        qualified["rules"][0]["recipient_user_ids"][1] = ghost
-        qualified["rules"][1]["user_id"] = ghost
+        qualified["rules"][0]["recipient_user_ids"][1] = dict(ghost, xmlid="their_module.user_ghost")
+        qualified["rules"][1]["user_id"] = dict(ghost, xmlid="ghost")
         Transfer = self.as_user(self.manager)
 
         preview = Transfer.import_preview(target.id, file)
@@ -269,6 +269,8 @@ class TestTransfer(StageAutomationCase):
             Transfer.import_pipeline(self.target.id, good, {"No such stage": False})
         with self.assertRaises(UserError):
             Transfer.import_pipeline(self.target.id, good, {"SA New": self.stage_new.id})  # another pipeline's
+        with self.assertRaises(UserError):
+            Transfer.import_pipeline(self.target.id, good, [["SA New", False]])
         self.assertEqual(self.Rule.with_context(active_test=False).search_count([]), before)
         self.assertFalse(self.env["stage.automation.constant"].search([("team_id", "=", self.target.id)]))
 
