@@ -408,13 +408,12 @@ class StageAutomationTransfer(models.AbstractModel):
                 record.write({**values, **placement})
             else:
                 record = self.env[model].with_context(lang="en_US").create({
-                    **plan.defaults_for_create(model), **values, **placement,
+                    **plan.company_values(), **values, **placement,
                     "team_id": plan.team.id, "transfer_key": entry["key"],
                 })
             for (name, lang), text in translations.items():
                 record.update_field_translations(name, {lang: text})
             plan.imported(model, entry["key"], record)
-            return record
 
         self._save(item, write)
         if model == TRIGGER and item.get("status") != "skipped" and entry.get("trigger_type") == "webhook":
@@ -483,7 +482,6 @@ class _ImportPlan:
         self.team = team
         self.stages = stages
         self.mapping = mapping
-        self.data = data
         board = self.env["stage.automation.board"]
         self.records = {
             RULE: {transfer._key(rule): rule for rule in board._rules(team, stages)},
@@ -512,7 +510,8 @@ class _ImportPlan:
         self.sequences[stage] = self.sequences.get(stage, self.sequence_base.get(stage, 0)) + 10
         return self.sequences[stage]
 
-    def defaults_for_create(self, model):
+    def company_values(self):
+        """A new rule or trigger belongs to the pipeline's company."""
         company = self.team.company_id
         return {"company_id": company.id} if company else {}
 
