@@ -32,5 +32,7 @@ from . import ir_http
 from . import stage_automation_catalog
 from . import stage_automation_board
 from . import stage_automation_simulation
+from . import stage_automation_scenario
+from . import stage_automation_transfer
 from . import stage_automation_history
 from . import res_config_settings

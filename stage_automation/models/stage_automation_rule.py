@@ -128,6 +128,9 @@ class StageAutomationRule(models.Model):
         help="The user who last changed the rule: its runs do what this user could do by hand, "
              "no more (an administrator's rules may do everything).")
     run_ids = fields.One2many("stage.automation.run", "rule_id", string="Runs")
+    transfer_key = fields.Char(
+        readonly=True, copy=False, index="btree_not_null",
+        help="Key of the rule in the file it was imported from: importing that file again updates the rule.")
     run_count = fields.Integer(compute="_compute_run_count", string="Run count")
 
     def _compute_run_count(self):

@@ -97,6 +97,9 @@ class StageAutomationTrigger(models.Model):
     has_token = fields.Boolean(compute="_compute_has_token", string="Token set")
     token_date = fields.Datetime(string="Token created on", readonly=True, copy=False)
 
+    transfer_key = fields.Char(
+        readonly=True, copy=False, index="btree_not_null",
+        help="Key of the trigger in the file it was imported from: importing that file again updates the trigger.")
     log_ids = fields.One2many("stage.automation.trigger.log", "trigger_id", string="Firings")
     log_count = fields.Integer(compute="_compute_log_count", string="Firing count")
 

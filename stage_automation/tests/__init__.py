@@ -40,3 +40,6 @@ from . import test_exception_list
 from . import test_history_purge
 from . import test_simulation
 from . import test_simulation_ui
+from . import test_transfer
+from . import test_gallery
+from . import test_transfer_ui

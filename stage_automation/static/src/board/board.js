@@ -175,6 +175,16 @@ export class StageAutomationBoard extends Component {
             { onClose: () => this.reload() }
         );
     }
+
+    // Export, import, gallery ---------------------------------------------
+
+    /** Open the export or import dialog, or the scenario gallery, for the board's pipeline. */
+    openTransfer(xmlid) {
+        return this.actionService.doAction(xmlid, {
+            additionalContext: { default_team_id: this.board.team?.id || false },
+            onClose: () => this.reload(),
+        });
+    }
 }
 
 registry.category("actions").add("stage_automation_board", StageAutomationBoard);
