@@ -30,6 +30,7 @@ FILESTORE="$(python3 -c 'import os; from odoo.tools import config; config.parse_
 DB="stage_automation_test_$(date +%Y%m%d_%H%M%S)_$$"
 SPLIT_DB="${DB}_split"  # a copy for the second Odoo test process
 LIVE_DB="${DB}_live"    # a copy for the live servers of the pytest tests
+FRESH_DB="${DB}_fresh"  # an untouched copy, the "other database" of the pytest tests
 LOG="$LOCAL_DIR/$DB.log"
 SPLIT_LOG="$LOCAL_DIR/$SPLIT_DB.log"
 LINT_LOG="$LOCAL_DIR/$DB.lint.log"
@@ -57,10 +58,10 @@ cleanup() {
         kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
     done
     if [ "${KEEP_DB:-}" = 1 ]; then
-        say "Kept databases $DB and $SPLIT_DB (Odoo tests) and $LIVE_DB (pytest tests)"
+        say "Kept databases $DB and $SPLIT_DB (Odoo tests), $LIVE_DB and $FRESH_DB (pytest tests)"
     else
         local db
-        for db in "$DB" "$SPLIT_DB" "$LIVE_DB"; do
+        for db in "$DB" "$SPLIT_DB" "$LIVE_DB" "$FRESH_DB"; do
             if dropdb --if-exists "$db" >/dev/null 2>&1; then
                 rm -rf -- "${FILESTORE:?}/${db:?}"
             else
@@ -104,6 +105,7 @@ odoo_status=${PIPESTATUS[0]}
 set -e
 if [ "$odoo_status" = 0 ]; then
     copy_database "$DB" "$LIVE_DB"
+    copy_database "$DB" "$FRESH_DB"
     [ "${#ODOO_TAGS[@]}" = 1 ] || copy_database "$DB" "$SPLIT_DB"
 
     say "Odoo tests on $DB in the background (log: $LOG${ODOO_TAGS[1]:+ and $SPLIT_LOG}), plain pytest tests (tests/) against $LIVE_DB"
@@ -114,7 +116,7 @@ if [ "$odoo_status" = 0 ]; then
         odoo_pids+=($!)
     fi
     set +e
-    STAGE_AUTOMATION_TEST_DB="$LIVE_DB" STAGE_AUTOMATION_ADDONS_PATH="$ADDONS_PATH" \
+    STAGE_AUTOMATION_TEST_DB="$LIVE_DB" STAGE_AUTOMATION_FRESH_DB="$FRESH_DB" STAGE_AUTOMATION_ADDONS_PATH="$ADDONS_PATH" \
         python3 -m pytest "$REPO_DIR/tests" -q -rA -p no:cacheprovider
     pytest_status=$?
     odoo_status=0

@@ -1,10 +1,12 @@
 """A pipeline's automation exported over XML-RPC from the live server's database and imported into a
 fresh database of its own, served by a second server: the file format as integrators use it.
 
-The fresh database is installed by this module (about a minute) and dropped at its end.
+The fresh database is a copy ``make test`` made before any test ran, or one this module installs (about a
+minute) and drops at its end.
 """
 
 import copy
+import os
 import subprocess
 import uuid
 import xmlrpc.client
@@ -15,12 +17,15 @@ from conftest import LiveOdoo, _install_database
 
 @pytest.fixture(scope="module")
 def fresh_odoo(addons_path, tmp_path_factory):
-    """A second server, on a database where stage_automation was just installed."""
-    db = f"stage_automation_fresh_{uuid.uuid4().hex[:8]}"
+    """A second server, on a database where the addons were just installed: ``STAGE_AUTOMATION_FRESH_DB``
+    (``make test`` copies its database before any test runs), else one installed here and dropped after."""
+    given = os.environ.get("STAGE_AUTOMATION_FRESH_DB")
+    db = given or f"stage_automation_fresh_{uuid.uuid4().hex[:8]}"
     workdir = tmp_path_factory.mktemp("fresh_odoo")
     server = None
     try:
-        _install_database(db, addons_path, workdir / "install.log")
+        if not given:
+            _install_database(db, addons_path, workdir / "install.log")
         server = LiveOdoo(db, addons_path, workdir, name="fresh")
         server.start()
         server.wait_until_up()
@@ -28,7 +33,8 @@ def fresh_odoo(addons_path, tmp_path_factory):
     finally:
         if server:
             server.stop()
-        subprocess.run(["dropdb", "--if-exists", db], check=False)
+        if not given:
+            subprocess.run(["dropdb", "--if-exists", db], check=False)
 
 
 def export_over_xmlrpc(server, team):
