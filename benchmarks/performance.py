@@ -315,10 +315,7 @@ def live(registry, args):
     results = {}
     try:
         log(f"Starting a live server on port {server.port} (log: {server.log_path}) …")
-        server.start()
-        server.wait_until_up()
-        if not server.wait_for_log("queue job runner ready", timeout=60):
-            raise RuntimeError(f"queue_job's runner did not start; log: {server.log_path}")
+        start(server)
         for size in sizes:
             log(f"Draining {size} runs due at one moment …")
             results[size] = drain_runs(registry, args.db, rule.id, drain.id, lead_ids[size])
@@ -332,6 +329,14 @@ def live(registry, args):
             env["crm.stage"].browse([before.id, drain.id]).unlink()
             cr.commit()
     return results
+
+
+def start(server):
+    """Start a live server and wait for its job runner."""
+    server.start()
+    server.wait_until_up()
+    if not server.wait_for_log("queue job runner ready", timeout=60):
+        raise RuntimeError(f"queue_job's runner did not start; log: {server.log_path}")
 
 
 def interactive(registry, args):
@@ -369,10 +374,7 @@ def interactive(registry, args):
     moves = {"ours": [], "base": []}
     try:
         log(f"Moving {args.moves} leads one by one on a live server (log: {server.log_path}) …")
-        server.start()
-        server.wait_until_up()
-        if not server.wait_for_log("queue job runner ready", timeout=60):
-            raise RuntimeError(f"queue_job's runner did not start; log: {server.log_path}")
+        start(server)
         tab = BusTab(server)
         try:
             for n, lead in enumerate(leads.ids):

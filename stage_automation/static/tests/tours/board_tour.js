@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { openBoardSteps } from "./board_steps";
 
 const QUALIFIED = ".o_sa_column:has(.o_sa_column_title:contains('Qualified'))";
 const PROPOSITION = ".o_sa_column:has(.o_sa_column_title:contains('Proposition'))";
@@ -12,16 +13,7 @@ const PROPOSITION = ".o_sa_column:has(.o_sa_column_title:contains('Proposition')
  */
 registry.category("web_tour.tours").add("stage_automation_board_tour", {
     steps: () => [
-        {
-            content: "Open CRM's configuration menu",
-            trigger: "[data-menu-xmlid='crm.crm_menu_config']",
-            run: "click",
-        },
-        {
-            content: "Open the automation board",
-            trigger: "[data-menu-xmlid='stage_automation.stage_automation_board_menu']",
-            run: "click",
-        },
+        ...openBoardSteps(),
         {
             content: "Show the Tour North pipeline",
             trigger: ".o_sa_board_pipeline",

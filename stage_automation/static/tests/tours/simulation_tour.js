@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { openBoardSteps } from "./board_steps";
 
 const RESULT = ".modal .o_sa_simulation";
 const CALL = `${RESULT} .o_sa_simulation_rule:contains('Call the client')`;
@@ -54,16 +55,7 @@ registry.category("web_tour.tours").add("stage_automation_simulation_tour", {
         {
             trigger: "body:not(:has(.modal))",
         },
-        {
-            content: "Open CRM's configuration menu",
-            trigger: "[data-menu-xmlid='crm.crm_menu_config']",
-            run: "click",
-        },
-        {
-            content: "Open the automation board",
-            trigger: "[data-menu-xmlid='stage_automation.stage_automation_board_menu']",
-            run: "click",
-        },
+        ...openBoardSteps(),
         {
             trigger: ".o_sa_board_pipeline",
             run: "selectByLabel Sim pipeline",
