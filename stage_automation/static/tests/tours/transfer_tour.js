@@ -6,7 +6,8 @@ const PROPOSITION = ".o_sa_column:has(.o_sa_column_title:contains('Proposition')
  * A sales manager opens the scenario gallery from the board, applies the
  * proposition follow-up chain to their pipeline (the stage mapping step
  * matches "Proposition" and shows what will be created), finds its rules on
- * the board, then exports the pipeline's automation to a file.
+ * the board, simulates what they would do for one of their leads, then
+ * exports the pipeline's automation to a file.
  */
 registry.category("web_tour.tours").add("stage_automation_transfer_tour", {
     steps: () => [
@@ -60,6 +61,33 @@ registry.category("web_tour.tours").add("stage_automation_transfer_tour", {
         },
         {
             trigger: `${PROPOSITION} .o_sa_rule:contains('Call about the proposition') .o_sa_rule_timing:contains('after previous')`,
+        },
+        {
+            content: "Before a lead meets it, simulate what the chain would do for one",
+            trigger: `${PROPOSITION} .o_sa_simulate`,
+            run: "click",
+        },
+        {
+            trigger: ".modal div[name='lead_id'] input",
+            run: "edit Gallery Azure",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item:contains('Gallery Azure deal')",
+            run: "click",
+        },
+        {
+            content: "The e-mail goes at once, the call waits for it",
+            trigger: `.modal .o_sa_simulation_rule[data-outcome='runs']:contains('E-mail the proposition')`,
+        },
+        {
+            trigger: `.modal .o_sa_simulation_rule:contains('Call about the proposition') .o_sa_simulation_chain:contains('E-mail the proposition')`,
+        },
+        {
+            trigger: ".modal .modal-footer button:contains('Close')",
+            run: "click",
+        },
+        {
+            trigger: ".o_sa_board:not(:has(.modal))",
         },
         {
             trigger: ".o_sa_board_transfer",
