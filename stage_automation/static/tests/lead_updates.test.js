@@ -8,7 +8,9 @@ import {
     startServer,
 } from "@mail/../tests/mail_test_helpers";
 import { describe, expect, test } from "@odoo/hoot";
+import { advanceTime } from "@odoo/hoot-mock";
 import { defineModels, onRpc, serverState } from "@web/../tests/web_test_helpers";
+import { RELOAD_INTERVAL } from "@stage_automation/lead_updates/lead_updates_hook";
 
 describe.current.tags("desktop");
 
@@ -72,4 +74,27 @@ test("the pipeline reloads for its own cards only", async () => {
     leadsChanged(pyEnv, [shownId]);
     await contains(".o_kanban_record", { text: "Shown (moved on)" });
     expect(searches).toBe(1);
+});
+
+test("a burst of notifications reloads at once, then once more when the interval is over", async () => {
+    const pyEnv = await startServer();
+    const leadId = pyEnv["crm.lead"].create({ name: "Azure" });
+    await start();
+    await openFormView("crm.lead", leadId);
+    await contains(".o_field_widget[name=name] input", { value: "Azure" });
+    let reads = 0;
+    onRpc("crm.lead", "web_read", () => {
+        reads++;
+    });
+    pyEnv["crm.lead"].write([leadId], { name: "Azure (1)" });
+    leadsChanged(pyEnv, [leadId]);
+    await contains(".o_field_widget[name=name] input", { value: "Azure (1)" });
+    pyEnv["crm.lead"].write([leadId], { name: "Azure (3)" });
+    leadsChanged(pyEnv, [leadId]);
+    leadsChanged(pyEnv, [leadId]);
+    await advanceTime(1000);
+    expect(reads).toBe(1);
+    await advanceTime(RELOAD_INTERVAL);
+    await contains(".o_field_widget[name=name] input", { value: "Azure (3)" });
+    expect(reads).toBe(2);
 });
