@@ -213,7 +213,30 @@ class StageAutomationRun(models.Model):
         A failing action rolls back only its own changes: the run ends
         ``failed`` with a readable reason, a note on the lead says so, and the
         user's stage change and the other rules go on.
+
+        A job's runs first go together, in one savepoint: most runs succeed,
+        and their writes then cost one statement for many runs. Should one of
+        them fail, that savepoint is rolled back and each run goes again in a
+        savepoint of its own.
         """
+        if len(self) > 1 and self.env.context.get("stage_automation_job_run_ids"):
+            self.env.flush_all()
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self._execute_each(guarded=False)
+                    self.env.flush_all()
+                return
+            except RetryableJobError:
+                raise
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+                if _is_transient(error):
+                    raise
+            except Exception:  # noqa: BLE001 - each run goes again on its own, and fails alone
+                _logger.debug("Stage automation runs %s: one failed together, each goes alone", self.ids)
+            self.env.clear()  # the savepoint rolled back what the runs did
+        self._execute_each(guarded=True)
+
+    def _execute_each(self, guarded):
         job_run_ids = self.env.context.get("stage_automation_job_run_ids") or ()
         for run in self:
             if run._deleted():
@@ -223,7 +246,7 @@ class StageAutomationRun(models.Model):
                 # its own must not repeat the other run, nor a failure of the other run undo it.
                 run._wake_dispatcher()
                 continue
-            run._execute_one()
+            run._execute_one(guarded)
 
     def _action_moment(self):
         """The moment the action acts: now, or the moment a simulated run would be due (a simulation's run
@@ -239,12 +262,13 @@ class StageAutomationRun(models.Model):
         except MissingError:
             return True
 
-    def _execute_one(self):
+    def _execute_one(self, guarded=True):
+        """Run the action; ``guarded``: in a savepoint of its own, a failure ending the run (else the
+        failure goes to the caller, see :meth:`_execute`)."""
         if self.state == lifecycle.PENDING:
             self._set_state(lifecycle.RUNNING)
         elif self.state != lifecycle.RUNNING:
             return  # an earlier rule of the same entry moved the lead on
-        lead, rule = self.lead_id, self.rule_id
         started = fields.Datetime.now()
         if self.id not in (self.env.context.get("stage_automation_job_run_ids") or ()):
             self.attempts += 1  # a job counts its runs' attempts at once
@@ -252,39 +276,52 @@ class StageAutomationRun(models.Model):
         if not_applicable:
             self._finish(lifecycle.CANCELLED, not_applicable)
             return
-        # Everything before the savepoint is written first: a failure then only discards the rule's own work.
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                # The action acts with its author's rights; its run stays the engine's bookkeeping.
-                robot = rule.with_context(stage_automation_defer=True, stage_automation_run_id=self.id)._robot(lead)
-                lead_as_author = lead.with_env(robot.env)
-                # A paused run goes on with its action: the condition was checked when it started.
-                matches = bool(self.paused_at) or robot._matches_condition(lead_as_author)
-                result = robot._run_action(self.with_env(robot.env).sudo(), lead_as_author) if matches else None
-                if matches and self.state != lifecycle.PAUSED:  # paused: the action waits, see _pause()
-                    # Written with what the action wrote on the run, and undone with it if a write fails.
-                    self._set_state(lifecycle.DONE, result or _lt("Done."), started_at=started)
-                self.env.flush_all()
-        except RetryableJobError:
-            raise
-        except SkipRun as skip:
-            self.env.clear()  # the savepoint rolled back what the action did
-            self._finish(lifecycle.SKIPPED, skip.args[0], started_at=started)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
-            # Concurrent updates, a lost connection, a server going down: the request (or the job) is
-            # retried as a whole, and nothing is written on a connection that may be gone.
-            if _is_transient(error):
-                raise
-            self._fail(error, started_at=started)
-        except Exception as error:  # noqa: BLE001 - a rule's failure must never block the user
-            self._fail(error, started_at=started)
+        if not guarded:
+            matches = self._act(started)
         else:
-            if not matches:
-                self._finish(lifecycle.SKIPPED, _lt("Skipped: the lead does not match the condition."),
-                             started_at=started)
-            elif self.state == lifecycle.DONE:
-                self._release_followers()
+            # Everything before the savepoint is written first: a failure then only discards the rule's own work.
+            self.env.flush_all()
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    matches = self._act(started)
+                    self.env.flush_all()
+            except RetryableJobError:
+                raise
+            except SkipRun as skip:
+                self.env.clear()  # the savepoint rolled back what the action did
+                self._finish(lifecycle.SKIPPED, skip.args[0], started_at=started)
+                return
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+                # Concurrent updates, a lost connection, a server going down: the request (or the job) is
+                # retried as a whole, and nothing is written on a connection that may be gone.
+                if _is_transient(error):
+                    raise
+                self._fail(error, started_at=started)
+                return
+            except Exception as error:  # noqa: BLE001 - a rule's failure must never block the user
+                self._fail(error, started_at=started)
+                return
+        if not matches:
+            self._finish(lifecycle.SKIPPED, _lt("Skipped: the lead does not match the condition."),
+                         started_at=started)
+        elif self.state == lifecycle.DONE:
+            self._release_followers()
+
+    def _act(self, started):
+        """The action, with its author's rights, if the lead matches the condition; the run is done unless the
+        action paused it. Returns whether the lead matched."""
+        lead, rule = self.lead_id, self.rule_id
+        robot = rule.with_context(stage_automation_defer=True, stage_automation_run_id=self.id)._robot(lead)
+        lead_as_author = lead.with_env(robot.env)
+        # A paused run goes on with its action: the condition was checked when it started.
+        matches = bool(self.paused_at) or robot._matches_condition(lead_as_author)
+        if matches:
+            # The run stays the engine's bookkeeping, above the author's rights.
+            result = robot._run_action(self.with_env(robot.env).sudo(), lead_as_author)
+            if self.state != lifecycle.PAUSED:  # paused: the action waits, see _pause()
+                # Written with what the action wrote on the run, and undone with it if a write fails.
+                self._set_state(lifecycle.DONE, result or _lt("Done."), started_at=started)
+        return matches
 
     def _not_applicable_reason(self):
         lead, rule = self.lead_id, self.rule_id
