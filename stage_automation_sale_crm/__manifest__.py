@@ -7,5 +7,6 @@
     "website": "https://github.com/stage-automation/stage_automation",
     "license": "LGPL-3",
     "depends": ["stage_automation", "sale_crm"],
+    "data": ["data/crm_lead_report.xml"],
     "auto_install": True,
 }

@@ -8,8 +8,9 @@ class StageAutomationRule(models.Model):
 
     The customer is handled as crm's conversion wizard does (create one from
     the lead, link an existing one, or none). Each target is one method
-    ``_convert_to_<target>(run, lead)``: the ``stage_automation_sale_crm``
-    bridge adds quotations that way.
+    ``_convert_to_<target>(run, lead)``: the bridges ``stage_automation_sale_crm``
+    and ``stage_automation_account`` add quotations and invoices that way, as
+    choices of the same ``convert_target``.
     """
 
     _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited

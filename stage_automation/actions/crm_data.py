@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.mail import parse_contact_from_email
 from odoo.tools.translate import _lt
@@ -32,6 +32,10 @@ class StageAutomationRule(models.Model):
         ],
         ondelete={key: "cascade" for key in PARTNER_ACTIONS + LEAD_ACTIONS},
     )
+    repeat_user_id = fields.Many2one(
+        "res.users", string="Responsible of a repeat lead", ondelete="set null", domain="[('share', '=', False)]",
+        help="Given the lead when its customer already had leads or opportunities (a repeat lead); "
+             "empty to keep the lead's responsible.")
 
     @api.model
     def _action_parts(self):
@@ -67,25 +71,67 @@ class StageAutomationRule(models.Model):
         return _lt("Contact “%(contact)s” created.", contact=contact.name)
 
     def _prepare_action_create_lead_contact(self, run, lead):
-        """The value lines set on the contact; the contact itself is made from the lead when the rule runs."""
-        if lead.partner_id:
-            return {"details": [(_("Customer"), lead.partner_id.name)]}
-        return {"values": self._prepare_values(lead)}
+        """The lead's customer: its own, else the contact with its e-mail (crm's automatic matching),
+        else a new one made of the value lines; and the earlier lead that makes it a repeat lead."""
+        partner = lead._find_matching_partner(email_only=True)
+        plan = {"partner": partner, "repeat_of": self._repeat_of(lead, partner)}
+        if partner:
+            plan["details"] = [(_("Customer"), partner.display_name)]
+        else:
+            plan["values"] = self._prepare_values(lead)
+        if plan["repeat_of"]:
+            plan["details"] += [(_("Repeat lead of"), plan["repeat_of"].display_name)]
+            if self.repeat_user_id:
+                plan["details"] += [(_("Responsible"), self.repeat_user_id.name)]
+        return plan
 
     def _run_action_create_lead_contact(self, run, lead):
-        """The customer made from the lead's contact details as crm's conversion does
-        (the contact, under its new company when the lead names one), linked to the lead."""
+        """The lead gets its customer as crm's conversion makes it (the contact, under its new company
+        when the lead names one) unless it has one or a contact has its e-mail; the lead does not become
+        an opportunity. A customer who already had leads makes it a repeat lead (see :meth:`_mark_repeat`)."""
         plan = self._prepare_action(run, lead)
         if lead.partner_id:
-            return _lt("The lead already has a customer: %(partner)s.", partner=lead.partner_id.name)
-        contact = lead._create_customer()
-        contact.write(plan["values"])
-        lead.partner_id = contact
+            message = _lt("The lead already has a customer: %(partner)s.", partner=lead.partner_id.name)
+        elif plan["partner"]:
+            lead.partner_id = plan["partner"]
+            message = _lt("Contact “%(contact)s”, who has the lead's e-mail, linked to the lead.",
+                          contact=lead.partner_id.display_name)
+        else:
+            contact = lead._create_customer()
+            contact.write(plan["values"])
+            lead.partner_id = contact
+            message = _lt("Contact “%(contact)s” created and linked to the lead.", contact=contact.display_name)
+        contact = lead.partner_id
         outputs = {"contact_id": contact.id}
         if contact.parent_id:
             outputs["company_id"] = contact.parent_id.id
         run._set_outputs(outputs)
-        return _lt("Contact “%(contact)s” created and linked to the lead.", contact=contact.display_name)
+        if plan["repeat_of"]:
+            self._mark_repeat(lead, plan["repeat_of"])
+            message = _lt("%(done)s A repeat lead of “%(lead)s”.", done=message, lead=plan["repeat_of"].name)
+        return message
+
+    def _repeat_of(self, lead, partner):
+        """The latest earlier lead or opportunity (lost ones too) of ``partner``'s company or person, among
+        those the rule's author may see; empty when this is the customer's first."""
+        if not partner:
+            return self.env["crm.lead"]
+        return self.env["crm.lead"].with_context(active_test=False).search([
+            ("partner_id", "child_of", partner.commercial_partner_id.id), ("id", "<", lead.id),
+        ], order="id desc", limit=1)
+
+    def _mark_repeat(self, lead, earlier):
+        """What a repeat lead is here: tagged *Repeat* (the tag the addon ships, unless deleted), given the
+        rule's responsible of repeat leads, and its history links the customer's earlier lead (crm's
+        *Similar Leads* lists them all)."""
+        values = {}
+        tag = self.env.ref("stage_automation.crm_tag_repeat", raise_if_not_found=False)
+        if tag:
+            values["tag_ids"] = [Command.link(tag.id)]
+        if self.repeat_user_id:
+            values["user_id"] = self.repeat_user_id.id
+        lead.write(values)
+        lead._message_log(body=Markup(_("Repeat lead of %(lead)s.")) % {"lead": earlier._get_html_link()})
 
     def _prepare_action_create_lead(self, run, lead):
         return {"values": self._new_lead_values(lead, {"type": "lead"})}

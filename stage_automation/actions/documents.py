@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.safe_eval import time as safe_time
 from odoo.tools.translate import _lt
@@ -29,6 +29,10 @@ class StageAutomationRule(models.Model):
     document_public_link = fields.Boolean(
         string="Create a public link",
         help="A link anyone can open to download the document (e.g. to send it to the client).")
+    document_company_id = fields.Many2one(
+        "res.company", string="Issued by", ondelete="set null",
+        help="The company in whose name the document is printed: its header, address and logo. "
+             "Empty: the lead's company.")
     document_wait = fields.Boolean(
         string="Wait for the PDF before the next rule", default=True,
         help="Set: the PDF is created by the rule itself; the rules chained after it start once it is "
@@ -74,7 +78,9 @@ class StageAutomationRule(models.Model):
         if not self.report_id:
             raise UserError(_("The report this rule printed was deleted: choose another one."))
         return {"details": [(_("Report"), self.report_id.name),
-                            (_("File name"), self._document_name(lead, self._document_records(lead)))]}
+                            (_("File name"), self._document_name(lead, self._document_records(lead))),
+                            # Named even to an author outside it, whom printing then refuses with this name.
+                            (_("Issued by"), self._document_company(lead).sudo().name)]}
 
     def _run_action_document(self, run, lead):
         self._prepare_action(run, lead)
@@ -101,8 +107,15 @@ class StageAutomationRule(models.Model):
         """Print the rule's report of ``record`` to PDF, attach it to ``lead`` and publish it as variables."""
         self.ensure_one()
         report = self.report_id
+        company = self._document_company(lead)
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(_("Documents cannot be issued in the name of “%(company)s”, a company they do not "
+                                "belong to.", company=company.sudo().name))
         try:
-            content, extension = self.env["ir.actions.report"]._render_qweb_pdf(report, record.ids)
+            # The company leads the environment (formats, currency, the author's right to act in its name)
+            # and is the one web.external_layout heads the page with, whatever the record's own company.
+            content, extension = self.env["ir.actions.report"].with_company(company)._render_qweb_pdf(
+                report, record.ids, data={"company_id": company})
         except (UserError, QWebException) as error:
             raise UserError(_("The report “%(report)s” could not be printed: %(error)s",
                               report=report.name, error=_printing_error(error))) from error
@@ -120,6 +133,10 @@ class StageAutomationRule(models.Model):
             url += f"&access_token={attachment.generate_access_token()[0]}"
         run._set_outputs({"attachment_ids": attachment.ids, "document_url": url, "document_name": name})
         return attachment
+
+    def _document_company(self, lead):
+        """The company issuing the document: the rule's, else the lead's (that of the rule's environment)."""
+        return self.document_company_id or lead.company_id or self.env.company
 
     def _document_name(self, lead, record):
         """The file name of the document of ``record`` (before its extension): the rule's, else the report's."""

@@ -58,7 +58,7 @@ class StageAutomationRule(models.Model):
             "partner_read": ("documents", "fa-address-card-o", _("Reads the customer's details into variables.")),
             "create_company": ("crm", "fa-building", _("Creates a company.")),
             "create_contact": ("crm", "fa-user-plus", _("Creates a contact.")),
-            "create_lead_contact": ("crm", "fa-user-plus", _("Creates the lead's customer from its contact details.")),
+            "create_lead_contact": ("crm", "fa-user-plus", _("Gives the lead its customer; marks repeat leads.")),
             "create_lead": ("crm", "fa-star-o", _("Creates a new lead.")),
             "create_opportunity": ("crm", "fa-star", _("Creates a new opportunity.")),
             "repeat_lead": ("crm", "fa-repeat", _("Creates a new lead for the same customer.")),

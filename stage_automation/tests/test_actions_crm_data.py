@@ -1,5 +1,5 @@
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common_actions import ActionCase
 
@@ -105,6 +105,58 @@ class TestCrmDataActions(ActionCase):
         self.assertEqual(run.state, "done")
         self.assertEqual((contact.name, contact.function, contact.parent_id.name), ("Ann Smith", "Buyer", "Azure"))
         self.assertEqual(run.outputs, {"contact_id": contact.id, "company_id": contact.parent_id.id})
+        self.assertFalse(lead.tag_ids, "a new customer: not a repeat lead")
+
+    def returning_customer(self):
+        """A customer with a lost opportunity of last year, handled by the manager."""
+        customer = self.env["res.partner"].create({"name": "Ann Azure", "email": "ann@azure.example.com"})
+        earlier = self.lead(name="Last year", partner_id=customer.id, email_from=customer.email,
+                            user_id=self.manager.id)
+        earlier.action_set_lost()
+        return customer, earlier
+
+    def test_create_the_contact_of_the_lead_marks_a_returning_customers_lead_as_a_repeat_lead(self):
+        customer, earlier = self.returning_customer()
+        rule = self.rule(action="create_lead_contact", repeat_user_id=self.manager.id,
+                         value_ids=[self.partner_line("function", "Buyer")])
+        lead, run = self.enter(rule, email_from="ann@azure.example.com")
+        self.assertEqual(run.state, "done", run.reason)
+        self.assertEqual(lead.partner_id, customer, "the contact with the lead's e-mail, not a new one")
+        self.assertFalse(customer.function, "value lines only fill a contact the rule creates")
+        self.assertEqual(run.outputs, {"contact_id": customer.id})
+        self.assertEqual(lead.tag_ids, self.env.ref("stage_automation.crm_tag_repeat"))
+        self.assertEqual(lead.user_id, self.manager)
+        self.assertIn(f'data-oe-id="{earlier.id}"', self.notes(lead).filtered(
+            lambda m: "Repeat lead of" in m.body).body)
+        self.assertEqual(run.reason, "Contact “Ann Azure”, who has the lead's e-mail, linked to the lead. "
+                                     "A repeat lead of “Last year”.")
+
+    def test_a_lead_with_a_customer_is_marked_without_changing_it(self):
+        customer, _earlier = self.returning_customer()
+        self.env.ref("stage_automation.crm_tag_repeat").unlink()
+        rule = self.rule(action="create_lead_contact")
+        lead, run = self.enter(rule, partner_id=customer.id)
+        self.assertEqual(run.state, "done", run.reason)
+        self.assertEqual((lead.partner_id, lead.user_id), (customer, self.salesman))
+        self.assertFalse(lead.tag_ids, "the tag was deleted: no tag")
+        self.assertIn("A repeat lead of “Last year”", run.reason)
+
+    def test_repeat_leads_are_found_among_the_leads_the_author_sees(self):
+        """A salesperson's rule does not reveal (nor link) a lead of the customer that is not theirs."""
+        _customer, earlier = self.returning_customer()
+        author = new_test_user(
+            self.env, login="sa_own_leads", name="Own Leads", tz="UTC",
+            groups="sales_team.group_sale_salesman,stage_automation.group_stage_automation_lead_update,"
+                   "stage_automation.group_stage_automation_opportunity_update")
+        self.assertFalse(earlier.with_user(author).with_context(active_test=False).search_count(
+            [("id", "=", earlier.id)]))
+        rule = self.Rule.with_user(author).create({
+            "name": "Contact", "stage_id": self.stage_new.id, "action": "create_lead_contact",
+            "repeat_user_id": author.id})
+        lead, run = self.enter(rule, email_from="ann@azure.example.com", user_id=author.id)
+        self.assertEqual(run.state, "done", run.reason)
+        self.assertFalse(lead.tag_ids)
+        self.assertNotIn("Last year", " ".join(lead.message_ids.mapped("body")) + run.reason)
 
     def test_create_the_contact_of_the_lead_with_a_bad_value_creates_nothing(self):
         rule = self.rule(action="create_lead_contact", value_ids=[self.partner_line("country_id", "Atlantis")])

@@ -1,5 +1,5 @@
 from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.queue_job.job import Job
 
@@ -21,6 +21,10 @@ class TestDocuments(HttpCase, StageAutomationCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.summary = cls.env.ref("stage_automation.action_report_crm_lead_summary")
+        cls.proposal = cls.env.ref("stage_automation.action_report_crm_lead_proposal")
+        cls.customer = cls.env["res.partner"].create({
+            "name": "Ann Azure", "street": "12 Harbour Road", "city": "Brighton", "zip": "BN1 1AA"})
+        cls.issuer = cls.env["res.company"].create({"name": "Issuing Branch Ltd", "street": "1 Branch Street"})
 
     def document_rule(self, **values):
         return self.rule(**{"name": "Document", "sequence": 10, "action": "document", "body": False,
@@ -138,6 +142,60 @@ class TestDocuments(HttpCase, StageAutomationCase):
         self.assertEqual(run.outputs["attachment_ids"], attachment.ids)
         self.assertIn(f"access_token={attachment.access_token}", run.outputs["document_url"])
         self.assertIn("Printed “Summary - Lead.pdf”", run.reason)
+
+    def proposal_html(self, rule, lead):
+        """The proposal the rule attached when printed as tests print by default: the report's HTML."""
+        lead.stage_id = self.stage_new
+        run = self.runs(lead, rule)
+        self.assertEqual(run.state, "done", run.reason)
+        attachment = self.attachments(lead)
+        self.assertEqual(attachment.name, f"Proposal - {lead.name}.html")
+        return attachment.raw.decode()
+
+    def test_the_commercial_proposal_is_headed_by_the_issuing_company_and_addressed_to_the_customer(self):
+        rule = self.document_rule(report_id=self.proposal.id, document_company_id=self.issuer.id)
+        lead = self.lead(name="Big deal", partner_id=self.customer.id, expected_revenue=12000)
+        html = self.proposal_html(rule, lead)
+        self.assertIn("Commercial proposal", html)
+        self.assertIn("Issuing Branch Ltd", html)
+        self.assertIn("1 Branch Street", html)
+        self.assertNotIn(lead.company_id.name, html, "the lead's company does not head it")
+        self.assertIn("12 Harbour Road", html)
+        self.assertIn("12,000.00", html)
+        self.assertEqual(rule._prepare_action(self.Run.new({}), lead)["details"][-1],
+                         ("Issued by", "Issuing Branch Ltd"))
+
+    def test_the_commercial_proposal_is_issued_by_the_leads_company_by_default(self):
+        rule = self.document_rule(report_id=self.proposal.id)
+        lead = self.lead(name="Small deal", partner_id=self.customer.id)
+        html = self.proposal_html(rule, lead)
+        self.assertIn(lead.company_id.name, html)
+        self.assertNotIn("Issuing Branch Ltd", html)
+
+    def test_the_commercial_proposal_as_a_pdf(self):
+        rule = self.document_rule(report_id=self.proposal.id, document_company_id=self.issuer.id,
+                                  document_public_link=True)
+        lead = self.enter(name="Big deal", partner_id=self.customer.id, expected_revenue=12000)
+        attachment = self.attachments(lead)
+        self.assertEqual(self.runs(lead, rule).state, "done")
+        self.assertEqual(attachment.name, "Proposal - Big deal.pdf")
+        self.assertTrue(attachment.raw.startswith(b"%PDF"))
+        self.assertEqual(self.url_open(self.runs(lead, rule).outputs["document_url"]).status_code, 200)
+
+    def test_documents_are_issued_only_in_the_name_of_the_authors_companies(self):
+        author = new_test_user(
+            self.env, login="sa_one_company", name="One Company Manager", tz="UTC",
+            groups="sales_team.group_sale_manager")
+        rule = self.Rule.with_user(author).create({
+            "name": "Document", "stage_id": self.stage_new.id, "action": "document",
+            "report_id": self.proposal.id})
+        rule.sudo().document_company_id = self.issuer  # e.g. over RPC: the field is not checked on save
+        lead = self.enter()
+        run = self.runs(lead, rule)
+        self.assertEqual(run.state, "failed")
+        self.assertIn("One Company Manager, whose rights the rule uses, is not allowed to do this. Documents cannot "
+                      "be issued in the name of “Issuing Branch Ltd”", run.reason)
+        self.assertFalse(self.attachments(lead))
 
     def test_the_report_must_be_a_pdf_report_of_leads(self):
         with self.assertRaisesRegex(ValidationError, "choose the report to print"):

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -42,3 +43,17 @@ class TestQuotationAction(ActionCase):
         self.assertFalse(self.quotations(lead))
         with self.assertRaisesRegex(ValidationError, "quotations are made from opportunities"):
             self.rule(action="convert", convert_target="quotation", lead_type="lead")
+
+    def test_the_commercial_proposal_lists_the_quotation(self):
+        customer = self.env["res.partner"].create({"name": "Ann Azure"})
+        product = self.env["product.product"].create({"name": "Solar panel", "list_price": 420})
+        lead = self.lead(partner_id=customer.id, expected_revenue=999)
+        proposal = self.env.ref("stage_automation.action_report_crm_lead_proposal")
+        self.assertIn("999.00", str(self.env["ir.actions.report"]._render_qweb_html(proposal, lead.ids)[0]))
+        self.env["sale.order"].create({
+            "partner_id": customer.id, "opportunity_id": lead.id,
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 2})]})
+        html = str(self.env["ir.actions.report"]._render_qweb_html(proposal, lead.ids)[0])
+        self.assertIn("Solar panel", html)
+        self.assertIn("840.00", html)
+        self.assertNotIn("999.00", html, "the quotation's totals, not the expected revenue")
