@@ -26,7 +26,8 @@ class TestTransferUi(HttpCase):
         self.assertEqual(rules.mapped("name"), [
             "E-mail the proposition", "Call about the proposition", "Note: proposition sent 2 days ago"])
         self.assertEqual(rules.author_id, self.manager)
-        self.assertFalse(self.env["stage.automation.run"].search([("lead_id", "=", self.lead.id)]),
+        self.assertFalse(self.env["stage.automation.run"].search([("lead_id", "=", self.lead.id),
+                                                                  ("rule_id", "in", rules.ids)]),
                          "the simulation ran nothing")
         export = self.env["stage.automation.export"].search([("team_id", "=", self.team.id)])
         self.assertEqual(export.filename, "automation_tour_gallery.json")
