@@ -125,6 +125,7 @@ class StageAutomationRule(models.Model):
                 rendered = template._generate_template(lead.ids, ("attachment_ids", "report_template_ids"))[lead.id]
             attachments |= self.env["ir.attachment"].browse(rendered.get("attachment_ids", []))
             values["attachments"] = rendered.get("attachments", [])
+        # Queued, not sent within the run: the run is saved before the mail queue reports how the sending went.
         message = lead.message_post(
             subject=plan["subject"],
             body=Markup(run._track_email_body(plan["body"])),
@@ -133,13 +134,17 @@ class StageAutomationRule(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             attachment_ids=attachments.ids,
+            force_send=False,
             **values,
         )
+        run.message_id = message
+        self._wake_outgoing_queue("mail.ir_cron_mail_scheduler_action")
         files = len(message.attachment_ids)
         if files:
-            return _lt("E-mail “%(subject)s” sent to %(email)s with %(count)s attachment(s).",
-                       subject=message.subject, email=partner.email, count=files)
-        return _lt("E-mail “%(subject)s” sent to %(email)s.", subject=message.subject, email=partner.email)
+            return _lt("E-mail “%(subject)s” to %(email)s with %(count)s attachment(s) queued; the run says when "
+                       "it is sent.", subject=message.subject, email=partner.email, count=files)
+        return _lt("E-mail “%(subject)s” to %(email)s queued; the run says when it is sent.",
+                   subject=message.subject, email=partner.email)
 
     def _email_customer_address(self, lead):
         """``(contact, normalized address)`` of the customer to e-mail: the lead's contact, else the lead's
@@ -198,7 +203,7 @@ class StageAutomationRule(models.Model):
                                         put_in_queue=True)
         else:
             message = lead._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
-        self._send_sms_after_commit()
+        self._wake_outgoing_queue("sms.ir_cron_sms_scheduler_action")
         run.message_id = message
         return _lt("SMS to the customer at %(number)s queued; the run says when it is delivered.", number=number)
 
@@ -222,12 +227,8 @@ class StageAutomationRule(models.Model):
         numbers = plan["numbers"]
         run.message_id = lead._message_sms(plan["body"], partner_ids=list(numbers), sms_pid_to_number=numbers,
                                            put_in_queue=True)
-        self._send_sms_after_commit()
+        self._wake_outgoing_queue("sms.ir_cron_sms_scheduler_action")
         return _lt("SMS to %(users)s queued; the run says when it is delivered.", users=plan["to"])
-
-    def _send_sms_after_commit(self):
-        """Wake Odoo's SMS queue: the SMS leave once the run is saved, never for a run that is rolled back."""
-        self.env.ref("sms.ir_cron_sms_scheduler_action").sudo()._trigger()
 
     # ------------------------------------------------------------
     # PHONE NUMBERS

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
@@ -173,14 +175,16 @@ class StageAutomationRule(models.Model):
                 "body": plaintext2html(self._render("body", lead))}
 
     def _run_action_email_responsible(self, run, lead):
+        """Queue the e-mail, log on the lead which rule e-mailed whom, and follow the sending on the run
+        (see stage.automation.run's ``message_id``)."""
         plan = self._prepare_action(run, lead)
         users = plan["recipients"]
         recipients = [Command.set(users.partner_id.ids)]
         if self.mail_template_id:
             # The template's own sending: its layout, attachments, reports and mail server.
             with self._explaining_unknown_variables(lead):
-                self._with_variables(self.mail_template_id, lead).send_mail(
-                    lead.id, email_values={"recipient_ids": recipients, "email_to": False, "email_cc": False})
+                mail = self.env["mail.mail"].browse(self._with_variables(self.mail_template_id, lead).send_mail(
+                    lead.id, email_values={"recipient_ids": recipients, "email_to": False, "email_cc": False}))
         else:
             values = {
                 "subject": plan["subject"],
@@ -192,8 +196,17 @@ class StageAutomationRule(models.Model):
             email_from = lead.company_id.email_formatted or self.env.company.email_formatted
             if email_from:
                 values["email_from"] = email_from
-            self.env["mail.mail"].create(values)
-        return _lt("E-mail queued for %(users)s.", users=", ".join(users.mapped("name")))
+            mail = self.env["mail.mail"].create(values)
+        run.message_id = mail.sudo().mail_message_id
+        names = ", ".join(users.mapped("name"))
+        lead.sudo()._message_log(
+            body=Markup("<p>%s</p>") % _("Automation rule “%(rule)s” e-mailed %(users)s: “%(subject)s”.",
+                                         rule=self.name, users=names, subject=plan["subject"]),
+            author_id=self.env.ref("base.partner_root").id,
+        )
+        self._wake_outgoing_queue("mail.ir_cron_mail_scheduler_action")
+        return _lt("E-mail “%(subject)s” queued for %(users)s; the run says when it is sent.",
+                   subject=plan["subject"], users=names)
 
     def _render_mail_template(self, template, lead, field_names):
         """``{field: rendered value}`` of a mail template on ``lead``, with the rule's variables, as the

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext, plaintext2html
 from odoo.tools.translate import _lt
 
+from ..engine import lifecycle
 from ..engine import timing as engine
 from ..engine.exceptions import SkipRun
 from ..models.stage_automation_rule import DELAY_UNITS
@@ -15,28 +16,40 @@ CONTACTS = [
     ("email", "E-mail"), ("comment", "Comment"), ("chat", "Live chat"), ("incoming_call", "Incoming call"),
     ("missed_call", "Missed call"), ("form_submitted", "Form"), ("callback_request", "Callback request"),
 ]
+# Waits for something that happens to the lead itself: it leaves its stage for the awaited one, is won, is lost.
+LEAD_WAITS = ("stage", "won", "lost")
 
 
 class StageAutomationRule(models.Model):
-    """"Wait": the rules chained after this one wait for a period, or until the client gets in touch."""
+    """"Wait": the rules chained after this one wait for a period, until the client gets in touch, or until the
+    lead reaches a stage, is won or is lost (the seeds' "wait for the status")."""
 
     _inherit = "stage.automation.rule"  # pylint: disable=consider-merging-classes-inherited
 
     action = fields.Selection(selection_add=[("wait", "Wait")], ondelete={"wait": "cascade"})
     wait_mode = fields.Selection(
-        [("period", "For a period"), ("reply", "Until the client gets in touch")],
+        [("period", "For a period"), ("reply", "Until the client gets in touch"),
+         ("stage", "Until the lead reaches a stage"), ("won", "Until the lead is won"),
+         ("lost", "Until the lead is lost")],
         string="Wait", default="period",
         help="For a period: the rules chained after this one start when the period is over. "
              "Until the client gets in touch: they start when the client writes on the lead (an e-mail, a "
              "portal comment; with live chat, in a chat), or calls, sends a form or asks to be called back "
-             "(as the telephony, the website or an integration reports it).")
+             "(as the telephony, the website or an integration reports it). "
+             "Until the lead reaches a stage, is won or is lost: they start when the lead leaves this stage for "
+             "that one, or is won or lost, and then run although the lead left this stage; a move to any other "
+             "stage cancels them, as leaving the stage always does.")
     wait_delay = fields.Integer(
         string="Wait for", default=1,
-        help="The period; when waiting for the client, the longest wait (0: no limit).")
+        help="The period; when waiting for the client or the lead, the longest wait (0: no limit).")
     wait_unit = fields.Selection(DELAY_UNITS, string="Wait unit", default="days")
     wait_timeout = fields.Selection(
         [("continue", "Go on with the next rules"), ("stop", "Stop: the next rules do not run")],
-        string="If the client does not get in touch", default="continue")
+        string="If the client does not get in touch", default="continue",
+        help="What happens when the longest wait is over and what it waited for did not happen.")
+    wait_stage_id = fields.Many2one(
+        "crm.stage", string="Awaited stage", ondelete="restrict",
+        help="The wait ends when the lead moves from the rule's stage to this one.")
 
     @api.model
     def _action_parts(self):
@@ -53,6 +66,29 @@ class StageAutomationRule(models.Model):
             if rule.wait_mode == "reply" and rule.wait_delay and not rule.wait_timeout:
                 raise ValidationError(_("Rule “%(rule)s”: say what happens if the client does not write.",
                                         rule=rule.name))
+            if rule.wait_mode in LEAD_WAITS and rule.wait_delay and not rule.wait_timeout:
+                raise ValidationError(_("Rule “%(rule)s”: say what happens if the lead does not get there in time.",
+                                        rule=rule.name))
+
+    @api.constrains("action", "wait_mode", "wait_stage_id", "stage_id", "team_id")
+    def _check_wait_event(self):
+        """What the wait awaits must be able to happen to a lead of the rule's stage."""
+        for rule in self.filtered(lambda r: r.action == "wait"):
+            stage = rule.wait_stage_id
+            if rule.wait_mode == "stage" and not stage:
+                raise ValidationError(_("Rule “%(rule)s”: choose the stage to wait for.", rule=rule.name))
+            if rule.wait_mode == "stage" and stage == rule.stage_id:
+                raise ValidationError(_(
+                    "Rule “%(rule)s”: the lead is already in stage “%(stage)s”; choose another stage to wait for.",
+                    rule=rule.name, stage=stage.name))
+            pipeline = rule.team_id or rule.stage_id.team_id
+            if rule.wait_mode == "stage" and stage.team_id and pipeline and stage.team_id != pipeline:
+                raise ValidationError(_(
+                    "Rule “%(rule)s”: stage “%(stage)s” belongs to pipeline “%(target)s”, not “%(pipeline)s”.",
+                    rule=rule.name, stage=stage.name, target=stage.team_id.name, pipeline=pipeline.name))
+            if rule.wait_mode == "won" and rule.stage_id.is_won:
+                raise ValidationError(_("Rule “%(rule)s”: a lead in stage “%(stage)s” is already won.",
+                                        rule=rule.name, stage=rule.stage_id.name))
 
     def _stage_automation_output_names(self):
         names = super()._stage_automation_output_names()
@@ -79,6 +115,11 @@ class StageAutomationRule(models.Model):
             lead.message_post(body=plan["body"], subtype_xmlid="mail.mt_note")
         if self.wait_mode == "period":
             reason = _lt("Waiting until %(moment)s.", moment=until)
+        elif self.wait_mode in LEAD_WAITS and until:
+            reason = _lt("Waiting for the lead %(event)s, until %(moment)s at the latest.",
+                         event=self._awaited_event(), moment=until)
+        elif self.wait_mode in LEAD_WAITS:
+            reason = _lt("Waiting for the lead %(event)s.", event=self._awaited_event())
         elif until:
             reason = _lt("Waiting for the client to get in touch, until %(moment)s at the latest.", moment=until)
         else:
@@ -94,11 +135,22 @@ class StageAutomationRule(models.Model):
             raise UserError(_("Cannot compute the end of the wait: %(error)s.",
                               error=self._message_text(error.args[0]))) from error
 
+    def _awaited_event(self):
+        """What a wait for the lead awaits, ending "Waiting for the lead …": a message."""
+        if self.wait_mode == "won":
+            return _lt("to be won")
+        if self.wait_mode == "lost":
+            return _lt("to be lost")
+        return _lt("to reach stage “%(stage)s”", stage=self.wait_stage_id.name)
+
     def _end_wait(self, run, lead):
-        """The paused run is due again: its period is over, the client wrote, or the longest wait is over."""
+        """The paused run is due again: its period is over, the client wrote, the lead reached what the wait
+        awaited, or the longest wait is over."""
         delay = self._delay_message(self.wait_delay, self.wait_unit)
         if self.wait_mode == "period":
             return _lt("Waited %(delay)s.", delay=delay)
+        if self.wait_mode in LEAD_WAITS:
+            return self._end_lead_wait(run, delay)
         message, contact = run.wait_reply_message_id, run.wait_contact
         if not contact and self.wait_timeout == "stop":
             raise SkipRun(_lt("Skipped: the client did not get in touch within %(delay)s; the next rules do not "
@@ -112,6 +164,21 @@ class StageAutomationRule(models.Model):
                        how=dict(CONTACTS)[contact], moment=run.wait_contact_at)
         return _lt("The client did not get in touch within %(delay)s: the next rules go on.", delay=delay)
 
+    def _end_lead_wait(self, run, delay):
+        moment = run.wait_reached_at
+        if moment and self.wait_mode == "won":
+            return _lt("The lead was won on %(moment)s: the next rules go on.", moment=moment)
+        if moment and self.wait_mode == "lost":
+            return _lt("The lead was lost on %(moment)s: the next rules go on.", moment=moment)
+        if moment:
+            return _lt("The lead reached stage “%(stage)s” on %(moment)s: the next rules go on.",
+                       stage=self.wait_stage_id.name, moment=moment)
+        if self.wait_timeout == "stop":
+            raise SkipRun(_lt("Skipped: the wait for the lead %(event)s ended after %(delay)s; the next rules do "
+                              "not run.", event=self._awaited_event(), delay=delay))
+        return _lt("The wait for the lead %(event)s ended after %(delay)s: the next rules go on.",
+                   event=self._awaited_event(), delay=delay)
+
 
 class StageAutomationRun(models.Model):
     _inherit = "stage.automation.run"  # pylint: disable=consider-merging-classes-inherited
@@ -122,6 +189,9 @@ class StageAutomationRun(models.Model):
     wait_contact = fields.Selection(CONTACTS, string="Client got in touch by", readonly=True,
                                     help="How the client got in touch, ending the wait.")
     wait_contact_at = fields.Datetime(string="Client got in touch on", readonly=True)
+    wait_reached_at = fields.Datetime(
+        string="Awaited event on", readonly=True,
+        help="When the lead reached the awaited stage, was won or was lost, ending the wait.")
 
     @api.model
     def _has_client_waits(self):
@@ -148,6 +218,38 @@ class StageAutomationRun(models.Model):
         runs.write({"wait_reply_message_id": message.id if message else False, "wait_contact": contact,
                     "wait_contact_at": fields.Datetime.now()})
         return runs._resume()
+
+    @api.model
+    def _carry_over(self, leads, new_stage=None, lost=False):
+        """The leads left their stage for what paused waits of theirs awaited (``new_stage``, won when it is a
+        won stage, or ``lost``): those waits end now, and they and the rules chained after them go on in
+        the lead's new state instead of being cancelled."""
+        carried = super()._carry_over(leads, new_stage=new_stage, lost=lost)
+        if lost:
+            awaited = [("rule_id.wait_mode", "=", "lost")]
+        elif new_stage:
+            modes = ["won"] if new_stage.is_won else []
+            awaited = ["|", ("rule_id.wait_mode", "in", modes),
+                       "&", ("rule_id.wait_mode", "=", "stage"), ("rule_id.wait_stage_id", "=", new_stage.id)]
+        else:
+            return carried
+        reached = self.search([
+            ("lead_id", "in", leads.ids),
+            ("state", "=", lifecycle.PAUSED),
+            ("rule_id.action", "=", "wait"),
+            ("wait_reached_at", "=", False),
+            *awaited,
+        ])
+        if not reached:
+            return carried
+        reached.wait_reached_at = fields.Datetime.now()
+        chain, followers = reached, reached._followers()
+        while followers:
+            chain |= followers
+            followers = followers._followers()
+        chain.carried_over = True
+        reached._resume()
+        return carried | chain
 
 
 class CrmLead(models.Model):

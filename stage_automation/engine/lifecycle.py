@@ -7,7 +7,8 @@ rather than leaving a run in a state nothing will ever take it out of.
 
 ::
 
-    (entry) ─► pending ─► running ─► done ─► failed (late: a document printed in the background)
+    (entry) ─► pending ─► running ─► done ─► failed (late: a document printed in the background,
+       │          │          │ │                     an SMS or an e-mail that could not be delivered)
        │          ▲          │ ├─► skipped / failed / cancelled
        ├─► waiting┘          │ └─► paused ─► running (the action goes on at its due moment)
        └─► skipped           │

@@ -69,8 +69,9 @@ class CrmLead(models.Model):
         date_fields = {name for name in vals if getattr(self._fields.get(name), "type", None) in ("date", "datetime")}
         result = super().write(vals)
         if vals.get("active") is False:
-            reason = EXIT_REASONS[self.env.context.get("stage_automation_exit", "archived")]
-            self.env["stage.automation.run"].sudo()._on_stage_exit(self, reason)
+            exit_kind = self.env.context.get("stage_automation_exit", "archived")
+            self.env["stage.automation.run"].sudo()._on_stage_exit(
+                self, EXIT_REASONS[exit_kind], lost=exit_kind == "lost")
         moved = self.filtered(lambda lead: lead.id in stage_before and lead.stage_id != stage_before[lead.id])
         if moved:
             moved._stage_automation_exit(stage_before)
@@ -100,7 +101,7 @@ class CrmLead(models.Model):
             else:
                 reason = _lt("Cancelled: the lead left stage “%(old)s” for “%(new)s”.",
                              old=old_stage.name, new=new_stage.name)
-            runs._on_stage_exit(leads, reason)
+            runs._on_stage_exit(leads, reason, new_stage=new_stage)
 
     def _stage_automation_enter(self):
         """Schedule the rules of the entered stage; start the due ones at once or hand them to the dispatcher.

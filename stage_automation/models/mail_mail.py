@@ -5,9 +5,23 @@ from .stage_automation_run_tracking import TRACKING_PATH, tracked_html
 
 
 class MailMail(models.Model):
-    """The e-mails a lead's chatter sends to its customer carry tracking, as the rules' own e-mails do."""
+    """The e-mails a lead's chatter sends to its customer carry tracking, as the rules' own e-mails do; the
+    runs that queued e-mails of leads follow how their sending went."""
 
     _inherit = "mail.mail"
+
+    def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
+        """Tell the runs that sent these e-mails how it went (see stage.automation.run's ``message_id``): for an
+        e-mail of its own (to employees) now, before Odoo may delete it with its message; for a notification
+        (to the customer) once Odoo has written the outcome on its notifications."""
+        lead_mails = self.filtered(lambda mail: mail.model == "crm.lead")
+        runs = self.env["stage.automation.run"].sudo()
+        runs._on_delivery(lead_mails.filtered(lambda mail: not mail.is_notification).mail_message_id)
+        notified = lead_mails.filtered("is_notification").mail_message_id
+        result = super()._postprocess_sent_message(
+            success_pids, failure_reason=failure_reason, failure_type=failure_type)
+        runs._on_delivery(notified)
+        return result
 
     def _prepare_outgoing_body(self):
         """Shorten the links through Odoo's link tracker, suffixed with the message they belong to, and add an

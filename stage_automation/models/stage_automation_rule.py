@@ -576,6 +576,11 @@ class StageAutomationRule(models.Model):
         self.ensure_one()
         return False
 
+    def _wake_outgoing_queue(self, cron_xmlid):
+        """Wake Odoo's queue of e-mails or SMS (its cron ``cron_xmlid``): what a run queued leaves once the
+        run is saved, never for a run that is rolled back."""
+        self.env.ref(cron_xmlid).sudo()._trigger()
+
     @api.model
     def _close_created_records(self, leads):
         """``leads`` left their stage: close what the rules' actions created to be done in it.

@@ -76,8 +76,13 @@ class StageAutomationRun(models.Model):
         help="What the run did, or why it did not, in your language and time zone.")
     message_id = fields.Many2one(
         "mail.message", string="Message sent", readonly=True, ondelete="set null", index="btree_not_null",
-        help="The SMS the action sent, whose delivery the run follows: it says when it is delivered, and fails "
-             "when it cannot be.")
+        help="The SMS or e-mail the action sent, whose delivery the run follows: it says when it is delivered, "
+             "and fails when it cannot be.")
+    carried_over = fields.Boolean(
+        string="Goes on after the stage", readonly=True, copy=False,
+        help="The lead left the entry's stage for what a Wait of the chain awaited (a stage, won, lost): the "
+             "run goes on although the lead is no longer in the stage; leaving the stage the lead reached "
+             "cancels it.")
     outputs = fields.Json(
         readonly=True,
         help="Values the action produced (a code, a created record, values read), "

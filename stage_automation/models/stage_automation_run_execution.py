@@ -325,9 +325,10 @@ class StageAutomationRun(models.Model):
 
     def _not_applicable_reason(self):
         lead, rule = self.lead_id, self.rule_id
-        if not lead.active:
+        # A run carried over goes on after the exit its chain waited for (the lead lost, or in another stage).
+        if not lead.active and not self.carried_over:
             return _lt("Cancelled: the lead is archived or lost.")
-        if lead.stage_id != self.stage_id:
+        if lead.stage_id != self.stage_id and not self.carried_over:
             return _lt("Cancelled: the lead is no longer in stage “%(stage)s”.", stage=self.stage_id.name)
         if not rule.active or rule.stage_id != self.stage_id or not rule._applies_to(lead):
             return _lt("Cancelled: the rule no longer applies to this lead.")

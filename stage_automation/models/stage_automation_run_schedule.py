@@ -179,18 +179,27 @@ class StageAutomationRun(models.Model):
         self.with_delay(eta=moment, description=self.env._("Stage automation: dispatch due runs"))._dispatch_due()
 
     @api.model
-    def _on_stage_exit(self, leads, reason):
-        """The leads left their stage (moved, won, lost, archived): what is pending for that entry stops,
-        and what the entry's rules created to be done in that stage is closed."""
+    def _on_stage_exit(self, leads, reason, new_stage=None, lost=False):
+        """The leads left their stage (moved to ``new_stage``, won, ``lost``, archived): what is pending for
+        that entry stops, except what waited for this very exit (see :meth:`_carry_over`), and what the
+        entry's rules created to be done in that stage is closed."""
+        carried = self._carry_over(leads, new_stage=new_stage, lost=lost)
         runs = self.search([
             ("lead_id", "in", leads.ids),
             ("state", "in", lifecycle.OPEN_STATES),
             # A rule that moves its lead ends with its own outcome, not cancelled by its own move.
-            ("id", "!=", self.env.context.get("stage_automation_run_id") or 0),
+            ("id", "not in", [self.env.context.get("stage_automation_run_id") or 0, *carried.ids]),
         ])
         runs._set_state(lifecycle.CANCELLED, reason)
         self.env["stage.automation.rule"]._close_created_records(leads)
         return runs
+
+    @api.model
+    def _carry_over(self, leads, new_stage=None, lost=False):
+        """The open runs of the left entries that go on after this exit instead of being cancelled, marked
+        ``carried_over``: none here; a Wait for a stage, won or lost ends with the exit it awaited, and
+        its chain goes on (actions/waits.py)."""
+        return self.browse()
 
     @api.model
     def _reschedule_dates(self, leads, field_names):

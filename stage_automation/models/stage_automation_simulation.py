@@ -177,8 +177,12 @@ class StageAutomationSimulation(models.AbstractModel):
             return moment
         if rule.wait_mode == "period":
             return plan["ends_at"]
-        row["uncertain"].append(_("It waits for the client to get in touch: when, and whether, is only known at "
-                                  "run time."))
+        if rule.wait_mode == "reply":
+            row["uncertain"].append(_("It waits for the client to get in touch: when, and whether, is only known "
+                                      "at run time."))
+        else:
+            row["uncertain"].append(_("It waits for the lead to reach a stage, be won or be lost: when, and "
+                                      "whether, is only known at run time."))
         return None
 
     def _published(self, rows, moment):

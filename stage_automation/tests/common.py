@@ -94,6 +94,10 @@ class StageAutomationCase(TransactionCase):
         job.set_done()
         job.store()
 
+    def send_emails(self):
+        """What Odoo's mail queue cron does, woken by the rules that queue e-mails: send the queued e-mails."""
+        self.env["mail.mail"].sudo().process_email_queue()
+
     def notifications(self, lead, subject):
         return self.env["mail.message"].search([
             ("model", "=", "crm.lead"), ("res_id", "=", lead.id),

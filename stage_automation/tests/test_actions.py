@@ -1,12 +1,18 @@
 from datetime import date
 
+from markupsafe import Markup
+
 from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+from odoo.addons.mail.tests.common import MockEmail
 
 from .common import StageAutomationCase
 
 
 @tagged("post_install", "-at_install", "stage_automation_actions")
-class TestActions(StageAutomationCase):
+class TestActions(StageAutomationCase, MockEmail):
     """The first actions, each seen in Odoo's own tables."""
 
     def mails(self, lead, subject):
@@ -92,13 +98,49 @@ class TestActions(StageAutomationCase):
         self.assertTrue(note.subtype_id.internal)
 
     def test_email_to_the_responsible_inline(self):
-        rule = self.rule(action="email_responsible", summary="New: {{ object.name }}", body="Look at it")
+        rule = self.rule(name="Tell the salesman", action="email_responsible", summary="New: {{ object.name }}",
+                         body="Look at it")
         lead, run = self.enter(rule)
         mail = self.mails(lead, "New: Lead")
-        self.assertEqual(run.state, "done")
+        self.assertEqual((run.state, run.reason),
+                         ("done", "E-mail “New: Lead” queued for Salesman; the run says when it is sent."))
         self.assertEqual(mail.subject, "New: Lead")
         self.assertEqual(mail.recipient_ids, self.salesman.partner_id)
         self.assertIn("Look at it", mail.body_html)
+        trace = lead.message_ids.filtered(lambda m: "Tell the salesman" in m.body)
+        self.assertEqual(trace.body,
+                         Markup("<p>Automation rule “Tell the salesman” e-mailed Salesman: “New: Lead”.</p>"))
+        self.assertEqual((trace.message_type, trace.author_id), ("notification", self.env.ref("base.partner_root")))
+        self.assertTrue(trace.subtype_id.internal)
+        self.assertFalse(trace.notification_ids, "a log of the lead notifies nobody")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_email_to_employees_follows_its_sending(self):
+        rule = self.rule(action="email_responsible", summary="New: {{ object.name }}", body="Look at it")
+        template = self.env["mail.template"].create({
+            "name": "Internal", "model_id": self.env.ref("crm.model_crm_lead").id, "auto_delete": True,
+            "subject": "Lead {{ object.name }}", "body_html": "<p>Hi</p>"})
+        from_template = self.rule(name="Template", sequence=20, action="email_responsible",
+                                  mail_template_id=template.id, body=False)
+        _lead, sent = self.enter(rule, name="Sent")
+        _lead, refused = self.enter(rule, name="Refused")
+        lead, deleted = self.enter(from_template, name="Deleted")
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            send_email = self.send_email_mocked.side_effect
+
+            def refuse(server, message, *args, **kwargs):
+                if message["Subject"] == "New: Refused":
+                    raise MailDeliveryException("552 Mailbox full")
+                return send_email(server, message, *args, **kwargs)
+            self.send_email_mocked.side_effect = refuse
+            self.send_emails()
+        self.assertEqual((sent.state, sent.reason), ("done", "E-mail “New: Sent” sent to salesman@example.com."))
+        self.assertEqual((refused.state, refused.reason),
+                         ("failed", "Failed: the e-mail “New: Refused” to salesman@example.com could not be "
+                                    "delivered (552 Mailbox full)."))
+        self.assertEqual(deleted.reason, "E-mail “Lead Deleted” sent to salesman@example.com.",
+                         "told before the template's e-mail is deleted")
+        self.assertFalse(self.mails(lead, "Lead Deleted"))
 
     def test_email_to_the_responsible_from_a_template_goes_to_employees_only(self):
         template = self.env["mail.template"].create({

@@ -1,15 +1,19 @@
 import base64
+import smtplib
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import MockSMS
 
 from .common_actions import ActionCase
 
 
 @tagged("post_install", "-at_install", "stage_automation_actions")
-class TestCustomerMessages(ActionCase, MockSMS):
+class TestCustomerMessages(ActionCase, MockSMS, MockEmail):
     """E-mail and SMS to the customer, SMS to employees, messages in a Discuss channel."""
 
     @classmethod
@@ -52,6 +56,10 @@ class TestCustomerMessages(ActionCase, MockSMS):
         self.assertEqual(message.attachment_ids, document)
         self.assertIn("/stage_automation/track/", message.body, "the opening is tracked")
         self.assertIn("/r/", message.body, "links go through the link tracker")
+        self.assertEqual(self.customer_emails(message).mapped("notification_status"), ["ready"])
+        self.assertEqual(run.reason, "E-mail “Your offer, Azure” to azure@example.com with 1 attachment(s) queued; "
+                                     "the run says when it is sent.")
+        self.send_emails()
         self.assertEqual(self.customer_emails(message).mapped("notification_status"), ["sent"])
         self.assertEqual(run.reason, "E-mail “Your offer, Azure” sent to azure@example.com with 1 attachment(s).")
 
@@ -73,9 +81,53 @@ class TestCustomerMessages(ActionCase, MockSMS):
         self.assertEqual(customer.email, "azure@example.com", "a contact made from the lead's e-mail")
         mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
         self.assertEqual(mail.recipient_ids, customer)
+        self.send_emails()
         self.assertEqual(mail.state, "sent")
         self.assertEqual(mail.attachment_ids.mapped("name"), ["Brochure.pdf"])
         self.assertEqual(mail.attachment_ids.raw, b"%PDF-1.4 brochure")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_an_email_run_says_it_is_queued_then_follows_its_sending_and_a_later_bounce(self):
+        rule = self.rule(action="email_customer", summary="Hello {{ object.name }}", body="Hello")
+        lead, sent = self.enter(rule, name="Sent")
+        _lead, refused = self.enter(rule, name="Refused", email_from="refused@example.com")
+        self.assertEqual((sent.state, sent.reason),
+                         ("done", "E-mail “Hello Sent” to azure@example.com queued; the run says when it is sent."))
+        mail_cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", mail_cron.id)]), "the mail queue wakes")
+
+        with self.mock_mail_gateway():
+            send_email = self.send_email_mocked.side_effect
+
+            def refuse(server, message, *args, **kwargs):
+                if "refused@example.com" in message["To"]:
+                    raise MailDeliveryException("550 5.1.1 The recipient refuses e-mails")
+                return send_email(server, message, *args, **kwargs)
+            self.send_email_mocked.side_effect = refuse
+            self.send_emails()
+        self.assertEqual((sent.state, sent.reason), ("done", "E-mail “Hello Sent” sent to azure@example.com."))
+        self.assertEqual(refused.state, "failed", "the server refused it: the run does not say done")
+        self.assertEqual(refused.reason, "Failed: the e-mail “Hello Refused” to refused@example.com could not be "
+                                         "delivered (550 5.1.1 The recipient refuses e-mails).")
+
+        # What Odoo's mail gateway writes when the bounce of the e-mail comes back, days later.
+        bounce = "Delivery to azure@example.com failed permanently:\n\n  mailbox unavailable"
+        self.customer_emails(sent.message_id).write(
+            {"notification_status": "bounce", "failure_type": "mail_bounce", "failure_reason": bounce})
+        self.assertEqual(sent.state, "failed")
+        self.assertEqual(sent.reason, "Failed: the e-mail “Hello Sent” to azure@example.com could not be delivered "
+                                      "(Delivery to azure@example.com failed permanently: mailbox unavailable).")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_an_email_run_fails_when_the_mail_server_cannot_be_reached(self):
+        rule = self.rule(action="email_customer", summary="Hello", body="Hello")
+        _lead, run = self.enter(rule)
+        with self.mock_mail_gateway():
+            self.connect_mocked.side_effect = smtplib.SMTPConnectError(421, "mail.example.com is busy")
+            self.send_emails()
+        self.assertEqual(run.state, "failed")
+        self.assertRegex(run.reason, r"^Failed: the e-mail “Hello” to azure@example.com could not be delivered "
+                                     r"\(.*mail\.example\.com is busy.*\)\.$")
 
     def test_email_to_a_customer_without_address_fails_and_sends_nothing(self):
         rule = self.rule(action="email_customer", summary="Hello", body="Hello")

@@ -218,6 +218,15 @@ class TestSimulation(SimulationCase, MockSMS):
         self.assertEqual(self.row(result, wait)["details"][0][0], "Until")
         self.assertTrue(self.row(result, after)["uncertain"])
 
+    def test_a_wait_for_a_stage_makes_the_next_moments_unknown(self):
+        wait = self.rule(name="Wait", action="wait", wait_mode="stage", wait_stage_id=self.stage_proposal.id,
+                         wait_delay=0, body=False)
+        after = self.rule(name="After", sequence=20, after_previous=True)
+        result = self.simulate(self.lead())
+        self.assertIn("It waits for the lead to reach a stage, be won or be lost: when, and whether, is only known at "
+                      "run time.", self.row(result, wait)["uncertain"])
+        self.assertTrue(self.row(result, after)["uncertain"])
+
     def test_triggers_of_the_stage_say_which_events_would_move_the_lead(self):
         Trigger = self.env["stage.automation.trigger"]
         form = Trigger.create({"name": "Form", "stage_id": self.stage_proposal.id, "trigger_type": "form_submitted",

@@ -147,6 +147,7 @@ class TestTriggerHttp(HttpCase, TriggerCase, MockEmail):
         lead = self.lead(stage_id=self.stage_new.id)
         with self.mock_mail_gateway():
             lead.stage_id = self.stage_qualified
+            self.send_emails()
         run = self.runs(lead, rule)
         # What leaves the server: the customer's notification e-mail, as built for the SMTP server.
         [sent] = [mail for mail in self._mails if lead.email_from in str(mail["email_to"])]

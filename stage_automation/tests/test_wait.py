@@ -202,3 +202,134 @@ class TestWait(StageAutomationCase):
         self.assertEqual(run.state, "failed")
         self.assertIn("Cannot compute the end of the wait: no working schedule", run.reason)
         self.assertEqual(self.runs(lead, then).state, "skipped")
+
+    # ------------------------------------------------------------
+    # UNTIL THE LEAD REACHES A STAGE, IS WON OR IS LOST
+    # ------------------------------------------------------------
+
+    def test_the_lead_reaching_the_awaited_stage_ends_the_wait_and_the_chain_goes_on_there(self):
+        control = self.rule(name="Control", sequence=5, timing="delay", delay=1, delay_unit="days")
+        wait = self.wait_rule(wait_mode="stage", wait_stage_id=self.stage_proposal.id, wait_delay=3,
+                              wait_unit="days", wait_timeout="stop")
+        then = self.then_note("Now in {{ object.stage_id.name }}")
+        lead = self.enter()
+        run = self.runs(lead, wait)
+        self.assertEqual((run.state, str(run.due_at)), ("paused", "2026-03-07 10:00:00"))
+        self.assertRegex(run.reason, r"^Waiting for the lead to reach stage “SA Proposal”, until .+ at the latest\.$")
+        with self.at("2026-03-05 09:00:00"):
+            lead.stage_id = self.stage_proposal
+            self.assertEqual(self.runs(lead, control).reason,
+                             "Cancelled: the lead left stage “SA New” for “SA Proposal”.")
+            self.assertEqual((run.state, str(run.due_at)), ("paused", "2026-03-05 09:00:00"), "the wait ends now")
+            self.assertEqual(self.runs(lead, then).state, "waiting")
+            self.dispatch()
+        self.assertEqual(run.state, "done")
+        self.assertRegex(run.reason, r"^The lead reached stage “SA Proposal” on .+: the next rules go on\.$")
+        self.assertEqual(str(run.wait_reached_at), "2026-03-05 09:00:00")
+        self.assertEqual(self.runs(lead, then).state, "done", "the chain goes on in the stage the lead reached")
+        self.assertIn("Now in SA Proposal", self.notes(lead)[0].body)
+        with self.at("2026-03-08 10:00:00"):
+            lead.stage_id = self.stage_qualified
+            self.dispatch()
+        self.assertEqual((run.state, self.runs(lead, then).state), ("done", "done"))
+
+    def test_the_chain_carried_into_the_reached_stage_stops_when_the_lead_leaves_it(self):
+        wait = self.wait_rule(wait_mode="stage", wait_stage_id=self.stage_proposal.id, wait_delay=0)
+        then = self.rule(name="Then", sequence=20, after_previous=True, timing="delay", delay=2, delay_unit="hours")
+        lead = self.enter()
+        with self.at("2026-03-04 11:00:00"):
+            lead.stage_id = self.stage_proposal
+            self.dispatch()
+        self.assertEqual(self.runs(lead, wait).state, "done")
+        later = self.runs(lead, then)
+        self.assertEqual((later.state, str(later.due_at)), ("pending", "2026-03-04 13:00:00"))
+        self.assertTrue(later.carried_over)
+        with self.at("2026-03-04 12:00:00"):
+            lead.stage_id = self.stage_qualified
+        self.assertEqual(later.state, "cancelled")
+        self.assertEqual(later.reason, "Cancelled: the lead left stage “SA Proposal” for “SA Qualified”.")
+
+    def test_a_move_to_another_stage_cancels_the_wait_as_leaving_the_stage_always_does(self):
+        wait = self.wait_rule(wait_mode="stage", wait_stage_id=self.stage_proposal.id, wait_delay=0)
+        then = self.then_note()
+        lead = self.enter()
+        with self.at("2026-03-04 11:00:00"):
+            lead.stage_id = self.stage_qualified
+            self.assertEqual((self.runs(lead, wait).state, self.runs(lead, then).state), ("cancelled", "cancelled"))
+            lead.stage_id = self.stage_proposal
+            self.dispatch()
+        self.assertEqual((self.runs(lead, wait).state, self.runs(lead, then).state), ("cancelled", "cancelled"))
+        self.assertFalse(self.runs(lead, wait).wait_reached_at)
+
+    def test_a_wait_until_won_ends_when_the_lead_is_won_other_waits_are_cancelled(self):
+        won = self.wait_rule(wait_mode="won", wait_delay=0)
+        then = self.then_note("Won: {{ object.stage_id.name }}")
+        reach = self.wait_rule(name="Reach", sequence=30, wait_mode="stage", wait_stage_id=self.stage_proposal.id,
+                               wait_delay=0)
+        lead = self.enter()
+        self.assertEqual(self.runs(lead, won).reason, "Waiting for the lead to be won.")
+        with self.at("2026-03-04 11:00:00"):
+            lead.action_set_won()
+            self.dispatch()
+        self.assertTrue(lead.stage_id.is_won)
+        self.assertRegex(self.runs(lead, won).reason, r"^The lead was won on .+: the next rules go on\.$")
+        self.assertEqual(self.runs(lead, then).state, "done")
+        self.assertIn(f"Won: {lead.stage_id.name}", self.notes(lead)[0].body)
+        self.assertEqual(self.runs(lead, reach).reason, "Cancelled: the lead was won.")
+
+    def test_a_wait_until_lost_ends_when_the_lead_is_lost_not_when_it_is_archived(self):
+        wait = self.wait_rule(wait_mode="lost", wait_delay=0)
+        then = self.then_note("Sorry to see you go")
+        lead = self.enter()
+        with self.at("2026-03-04 11:00:00"):
+            lead.action_set_lost()
+            self.dispatch()
+        self.assertFalse(lead.active)
+        self.assertRegex(self.runs(lead, wait).reason, r"^The lead was lost on .+: the next rules go on\.$")
+        self.assertEqual(self.runs(lead, then).state, "done", "the chain goes on for the lost lead")
+        self.assertIn("Sorry to see you go", self.notes(lead)[0].body)
+
+        archived = self.enter(name="Archived")
+        archived.action_archive()
+        self.assertEqual(self.runs(archived, wait).reason, "Cancelled: the lead was archived.")
+        self.assertEqual(self.runs(archived, then).state, "cancelled")
+
+    def test_the_awaited_stage_not_reached_in_time_goes_on_or_stops_as_chosen(self):
+        cases = (
+            ("continue", "done", "done",
+             "The wait for the lead to reach stage “SA Proposal” ended after 1 day: the next rules go on."),
+            ("stop", "skipped", "skipped",
+             "Skipped: the wait for the lead to reach stage “SA Proposal” ended after 1 day; the next rules do not "
+             "run."),
+        )
+        for timeout, wait_state, then_state, reason in cases:
+            with self.subTest(timeout=timeout):
+                self.Rule.search([("stage_id", "=", self.stage_new.id)]).unlink()
+                wait = self.wait_rule(wait_mode="stage", wait_stage_id=self.stage_proposal.id, wait_delay=1,
+                                      wait_unit="days", wait_timeout=timeout)
+                then = self.then_note()
+                lead = self.enter()
+                with self.at("2026-03-05 10:00:00"):
+                    self.dispatch()
+                run = self.runs(lead, wait)
+                self.assertEqual((run.state, self.runs(lead, then).state, run.reason), (wait_state, then_state, reason))
+                with self.at("2026-03-05 11:00:00"):
+                    lead.stage_id = self.stage_proposal
+                    self.dispatch()
+                self.assertEqual(run.state, wait_state, "a wait that is over is not reached any more")
+                self.assertFalse(run.wait_reached_at)
+                lead.action_archive()
+
+    def test_what_a_wait_for_the_lead_awaits_must_be_able_to_happen(self):
+        with self.assertRaisesRegex(ValidationError, "choose the stage to wait for"):
+            self.wait_rule(wait_mode="stage", wait_delay=0)
+        with self.assertRaisesRegex(ValidationError, "already in stage “SA New”; choose another stage"):
+            self.wait_rule(wait_mode="stage", wait_stage_id=self.stage_new.id, wait_delay=0)
+        with self.assertRaisesRegex(ValidationError, "is already won"):
+            self.wait_rule(stage_id=self.stage_won.id, wait_mode="won", wait_delay=0)
+        other = self.env["crm.team"].create({"name": "Other pipeline"})
+        elsewhere = self.env["crm.stage"].create({"name": "Elsewhere", "team_id": other.id})
+        with self.assertRaisesRegex(ValidationError, "belongs to pipeline “Other pipeline”"):
+            self.wait_rule(wait_mode="stage", wait_stage_id=elsewhere.id, wait_delay=0)
+        with self.assertRaisesRegex(ValidationError, "does not get there in time"):
+            self.wait_rule(wait_mode="won", wait_delay=2, wait_timeout=False)
