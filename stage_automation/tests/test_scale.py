@@ -14,9 +14,10 @@ FEW = DEFAULT_INLINE_LIMIT + 1
 MANY = UPDATE_BATCH_SIZE
 # The move itself (crm's write, its recomputations), then for the batch: the stage's rules and what they
 # read (working hours, the deadline field), the lead columns flushed for the INSERT, one INSERT per chain
-# level (2 here: "Chained" waits for the run before it), what leaving the old stage cancels and closes,
-# the earliest due moment, and the dispatcher's wake-up (its cron trigger and its queue job).
-MOVE_QUERIES = 37
+# level (2 here: "Chained" waits for the run before it), what leaving the old stage cancels and closes (and
+# carries over: the waits for that very exit), the earliest due moment, and the dispatcher's wake-up (its
+# cron trigger and its queue job).
+MOVE_QUERIES = 38
 
 
 @tagged("post_install", "-at_install", "stage_automation_scale")
