@@ -34,9 +34,9 @@ machine it ran on:
   its cron thread, queue_job's job runner, channels
   ``root:3,root.stage_automation:2``, ``--workers`` prefork workers): ``--drain`` leads, then ``--lateness``
   leads, moved in one write into a stage whose note rule is due at one moment a
-  few seconds ahead. The drain rate counts from that moment to the last run
-  done; the lateness of a run is when it started (its done time when runs do
-  not record a start) minus that moment. base_automation has no live
+  few seconds ahead. The drain rate counts from that moment (or from the save,
+  when it ends later) to the last run done; the lateness of a run is when it
+  started (its done time when runs do not record a start) minus that moment. base_automation has no live
   equivalent: its cron passes every minute at best (a tenth of the shortest
   delay), so the table shows that bound plus its pass over as many leads.
 
@@ -424,7 +424,9 @@ def drain_runs(registry, db, rule_id, stage_id, lead_ids):
                              None)
     due_moment = due.replace(tzinfo=timezone.utc).timestamp()
     if time.time() > due_moment:
-        log("  warning: the move was saved after the due moment; the drain looks slower than it is")
+        # The drain counts from the save then: the runs could not start before it.
+        log("  warning: the move was saved after the due moment; the lateness looks larger than it is")
+        due_moment = time.time()
     size = len(lead_ids)
     progress = []  # (seconds since the due moment, runs final)
     deadline = time.monotonic() + (due_moment - time.time()) + 120 + size / 5
