@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import _lt
 
+from .. import compat
+
 
 class StageAutomationRule(models.Model):
     """"Create from source": crm's conversion of a lead into an opportunity, done by a rule.
@@ -64,7 +66,7 @@ class StageAutomationRule(models.Model):
         partner = self._convert_customer(lead)
         team = self.convert_team_id or lead.team_id
         lead.convert_opportunity(partner, team_id=team.id)
-        if lead.stage_id.team_id and lead.stage_id.team_id != team:
+        if not lead.stage_id._stage_automation_in_pipeline(team):
             # The stage belongs to the former pipeline: start in the new one.
             lead.stage_id = lead._stage_find(team_id=team.id, domain=[("fold", "=", False)])
         run._set_outputs({"partner_id": lead.partner_id.id})
@@ -102,7 +104,7 @@ class StageAutomationRule(models.Model):
         elif self.convert_partner == "exist" and not lead.partner_id:
             if not lead.email_from:
                 raise UserError(_("The lead has no e-mail address to find its existing customer by."))
-            partner = lead._find_matching_partner(email_only=True)
+            partner = compat.find_partner_by_email(lead)
             if not partner:
                 raise UserError(_("No contact has the lead's e-mail address “%(email)s”.", email=lead.email_from))
             lead.partner_id = partner

@@ -53,7 +53,7 @@ class StageAutomationRule(models.Model):
 
     _name = "stage.automation.rule"
     _description = "Stage Automation Rule"
-    _inherit = ["stage.automation.scope", "stage.automation.render.mixin"]
+    _inherit = ["stage.automation.scope", "stage.automation.render.mixin", "stage.automation.constraints.mixin"]
     _order = "stage_id, sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -417,13 +417,13 @@ class StageAutomationRule(models.Model):
     def _available_variables_html(self):
         """The constants and earlier outputs this rule can use, as the rule form shows them."""
         self.ensure_one()
-        pipeline = self.team_id or self.stage_id.team_id
+        pipelines = self.team_id or self.stage_id.stage_automation_team_ids
         constants = self.env["stage.automation.constant"].search(
-            [("team_id", "=", pipeline.id)] if pipeline else [])
+            [("team_id", "in", pipelines.ids)] if pipelines else [])
         rows = [
             (f"{{{{ constants.{constant.name} }}}}", constant.value or "",
              constant.description or (_("pipeline “%(pipeline)s”", pipeline=constant.team_id.name)
-                                      if not pipeline else ""))
+                                      if len(pipelines) != 1 else ""))
             for constant in constants
         ]
         for rule in self._earlier_rules():
@@ -603,7 +603,7 @@ class StageAutomationRule(models.Model):
         """The simulation dialog, on the rule's stage: the person picks the lead."""
         self.ensure_one()
         return self.env["stage.automation.simulation.wizard"]._action_open(
-            stage=self.stage_id, team=self.team_id or self.stage_id.team_id)
+            stage=self.stage_id, team=self.team_id or self.stage_id.stage_automation_team_ids[:1])
 
     def action_view_runs(self):
         self.ensure_one()

@@ -345,7 +345,7 @@ class StageAutomationTransfer(models.AbstractModel):
         the shared ones), or an empty record."""
         wanted = {stage["name"].casefold()} | {
             texts["name"].casefold() for texts in (stage.get("translations") or {}).values() if texts.get("name")}
-        for candidate in stages.sorted(lambda s: not s.team_id):
+        for candidate in stages.sorted(lambda s: not s.stage_automation_team_ids):
             names = {candidate.with_context(lang="en_US").name.casefold(), candidate.name.casefold()}
             if names & wanted:
                 return candidate
