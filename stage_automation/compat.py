@@ -15,10 +15,12 @@ SERIES = version_info[0]
 
 if SERIES >= 19:
     from odoo.fields import Domain
+    from odoo.orm.models import UPDATE_BATCH_SIZE  # noqa: F401
 
     from odoo.addons.base.models.ir_qweb import QWebError as QWEB_ERROR
     from odoo.addons.rpc.controllers.xmlrpc import RPC_FAULT_CODE_ACCESS_ERROR  # noqa: F401
 else:  # pragma: no cover - Odoo 18
+    from odoo.models import UPDATE_BATCH_SIZE  # noqa: F401
     from odoo.osv import expression
     from odoo.service.model import _as_validation_error
 
@@ -29,10 +31,12 @@ else:  # pragma: no cover - Odoo 18
 
 #: Odoo 19 runs ``@api.constrains`` methods as superuser (``_validate_fields``); 18 as the caller.
 CONSTRAINTS_RUN_AS_SUPERUSER = SERIES >= 19
-#: Odoo 19 took ``mobile`` off leads, contacts and users: their phone fields.
+#: The phone fields of leads, contacts and users: Odoo 19 took ``mobile`` off them.
 PHONE_FIELDS = ("phone",) if SERIES >= 19 else ("phone", "mobile")
 #: Odoo 19: a stage belongs to several pipelines (``team_ids``); 18: to one (``team_id``).
 STAGE_PIPELINES_FIELD = "team_ids" if SERIES >= 19 else "team_id"
+#: The live chats still going on (``discuss.channel``, im_livechat): no end date on 19, ``livechat_active`` on 18.
+LIVECHAT_GOING_ON = [("livechat_end_dt", "=", False)] if SERIES >= 19 else [("livechat_active", "=", True)]
 #: Odoo 19 groups a group's rights in a ``res.groups.privilege``; 18 in an ``ir.module.category``.
 GROUP_PRIVILEGES = SERIES >= 19
 
@@ -152,6 +156,15 @@ def find_partner_by_email(lead):
     if SERIES >= 19:
         return lead._find_matching_partner()
     return lead._find_matching_partner(email_only=True)
+
+
+def first_phone(*records):
+    """The first number of ``records`` (a lead, its contact, a user), the mobile before the phone of each."""
+    for record in records:
+        for fname in reversed(PHONE_FIELDS):
+            if record[fname]:
+                return record[fname]
+    return False
 
 
 def classify_groups(env, groups_by_category):

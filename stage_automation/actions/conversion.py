@@ -65,10 +65,14 @@ class StageAutomationRule(models.Model):
             lead.activity_ids.action_feedback(feedback=_("Closed on conversion to an opportunity."))
         partner = self._convert_customer(lead)
         team = self.convert_team_id or lead.team_id
-        lead.convert_opportunity(partner, team_id=team.id)
-        if not lead.stage_id._stage_automation_in_pipeline(team):
+        stage = lead.stage_id
+        if not stage._stage_automation_in_pipeline(team):
             # The stage belongs to the former pipeline: start in the new one.
-            lead.stage_id = lead._stage_find(team_id=team.id, domain=[("fold", "=", False)])
+            stage = lead.browse()._stage_find(team_id=team.id, domain=[("fold", "=", False)])
+        # Written with the type: the lead moves once, never through a stage Odoo would pick meanwhile (Odoo 19
+        # picks one as soon as the team recomputed from the type misses the stage).
+        lead.with_context(stage_automation_conversion={"team_id": team.id, "stage_id": stage.id}).convert_opportunity(
+            partner, team_id=team.id)
         run._set_outputs({"partner_id": lead.partner_id.id})
         return _lt("Converted into an opportunity in “%(pipeline)s”, customer: %(partner)s.",
                    pipeline=lead.team_id.name or _lt("no sales team"), partner=lead.partner_id.name or _lt("none"))

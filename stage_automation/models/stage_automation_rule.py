@@ -17,7 +17,7 @@ from odoo.tools import (
 from odoo.tools.translate import LazyGettext, _lt
 
 from ..engine import timing as engine
-from ..engine.variables import UnknownVariable, Variables, is_valid_name
+from ..engine.variables import AnyVariables, UnknownVariable, Variables, is_valid_name
 
 TIMINGS = [
     ("immediate", "Immediately"),
@@ -414,6 +414,17 @@ class StageAutomationRule(models.Model):
         self.ensure_one()
         return {}
 
+    @api.model
+    def _known_variables(self):
+        """``vars`` and ``constants`` for a rendering without a stage entry (Odoo 19 renders a mail template
+        when it is saved, see mail.template): the pipelines' constants with their values, and any other
+        name a rule could publish or a pipeline define as an empty text."""
+        constants = self.env["stage.automation.constant"].sudo().search([])
+        return {
+            "vars": AnyVariables("vars", {}),
+            "constants": AnyVariables("constants", {constant.name: constant.value or "" for constant in constants}),
+        }
+
     def _available_variables_html(self):
         """The constants and earlier outputs this rule can use, as the rule form shows them."""
         self.ensure_one()
@@ -457,6 +468,8 @@ class StageAutomationRule(models.Model):
         in the language and time zone of the lead's responsible; otherwise ids,
         keys, numbers and ISO dates.
         """
+        # Explicitly: a value already in the cache would be read without the check (Odoo 19 does so).
+        record.check_access("read")
         if printable:
             record = record.with_context(lang=lead.user_id.lang or self.env.lang, tz=lead.user_id.tz or "UTC")
         values = {}

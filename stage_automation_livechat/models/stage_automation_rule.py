@@ -17,7 +17,7 @@ class StageAutomationRule(models.Model):
         if self.channel_target != "livechat":
             return super()._message_channel(lead)
         # The latest live chat the customer has not left.
-        going_on = [("channel_type", "=", "livechat"), ("livechat_active", "=", True)]
+        going_on = [("channel_type", "=", "livechat"), *compat.LIVECHAT_GOING_ON]
         channel = self.env["discuss.channel"].search(
             compat.domain_and([going_on, self._customer_livechat_domain(lead)]), order="id desc", limit=1)
         if not channel:
