@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .. import compat
 
@@ -18,11 +18,14 @@ class CrmStage(models.Model):
     # The pipelines of the stage on every series (Odoo 19: several, Odoo 18: one; none: every pipeline).
     stage_automation_team_ids = compat.stage_pipelines_field()
 
+    @api.depends("team_id")
     def _compute_stage_automation_team_ids(self):  # Odoo 18 only: see compat.stage_pipelines_field
         for stage in self:
             stage.stage_automation_team_ids = stage.team_id
 
     def _search_stage_automation_team_ids(self, operator, value):  # Odoo 18 only
+        if operator in ("in", "not in") and not isinstance(value, (list, tuple)):
+            value = [value]  # as a many2many takes one id ("in", team_id in a view's domain)
         return [("team_id", operator, value)]
 
     def _stage_automation_in_pipeline(self, team):
