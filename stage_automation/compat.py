@@ -98,6 +98,24 @@ def check_field_access(model, operation, field_names):
             model._check_field_access(field, operation)
 
 
+def commit_cron_progress(env, processed, done, remaining):
+    """In a cron: commit the batch just ``processed`` and report the progress (``done`` in all). Odoo 19's
+    ``_commit_progress`` commits and reports; 18 reports with ``_notify_progress`` (deprecated on 19)."""
+    if SERIES >= 19:
+        env["ir.cron"]._commit_progress(processed, remaining=remaining)
+    else:
+        env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def cron_progress_done(env, done):
+    """Report a cron's work as finished (nothing outside a cron: 19's ``_commit_progress`` would commit)."""
+    if SERIES < 19:
+        env["ir.cron"]._notify_progress(done=done, remaining=0)
+    elif env.context.get("ir_cron_progress_id"):
+        env["ir.cron"]._commit_progress(0, remaining=0)
+
+
 def sql_constraints(*constraints):
     """Class decorator: the model's SQL constraints, ``(name, definition, message)`` as 18's
     ``_sql_constraints`` were written; ``models.Constraint`` attributes ``_<name>`` on 19, where
