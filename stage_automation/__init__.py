@@ -1,3 +1,4 @@
+from . import compat
 from . import controllers
 from . import models
 from . import actions

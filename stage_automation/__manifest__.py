@@ -1,7 +1,7 @@
 {
     "name": "CRM Stage Automation",
     "summary": "Automation rules (robots) bound to CRM stages: timed, chained, cancelled on leaving",
-    "version": "18.0.1.4.0",
+    "version": "1.4.0",
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
     "website": "https://github.com/stage-automation/stage_automation",

@@ -2,7 +2,7 @@
     "name": "CRM Stage Automation: Live Chat",
     "summary": "Live-chat messages of a lead's customer fire stage automation triggers; rules write to the "
                "customer's live chat",
-    "version": "18.0.1.1.0",
+    "version": "1.1.0",
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
     "website": "https://github.com/stage-automation/stage_automation",

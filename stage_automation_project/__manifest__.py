@@ -1,7 +1,7 @@
 {
     "name": "CRM Stage Automation - Project tasks",
     "summary": "The automation rules' “Task” action creates a project task linked to the lead",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
     "website": "https://github.com/stage-automation/stage_automation",

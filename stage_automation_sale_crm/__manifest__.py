@@ -1,7 +1,7 @@
 {
     "name": "CRM Stage Automation - Quotations",
     "summary": "The automation rules' “Create from source” action makes a quotation of an opportunity",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
     "website": "https://github.com/stage-automation/stage_automation",

@@ -1,7 +1,7 @@
 {
     "name": "CRM Stage Automation: Website",
     "summary": "The website contact form and the visits of a lead's customer fire stage automation triggers",
-    "version": "18.0.1.1.0",
+    "version": "1.1.0",
     "category": "Sales/CRM",
     "author": "Stage Automation contributors",
     "website": "https://github.com/stage-automation/stage_automation",

@@ -242,11 +242,24 @@ class Pipeline:
     stages: list
 
 
+def in_pipeline(env, team):
+    """The values of a ``crm.stage`` of pipeline ``team``: its ``team_ids`` on Odoo 19, ``team_id`` on 18."""
+    if "team_ids" in env["crm.stage"].fields_get(["team_ids"]):
+        return {"team_ids": [(6, 0, [team])]}
+    return {"team_id": team}
+
+
+def user_groups(env, group_ids):
+    """The values giving a new user these groups: ``group_ids`` on Odoo 19, ``groups_id`` on 18."""
+    field = "group_ids" if "group_ids" in env["res.users"].fields_get(["group_ids"]) else "groups_id"
+    return {field: [(6, 0, list(group_ids))]}
+
+
 def create_pipeline(env, name, *stage_names, sequence=500):
     """A sales team and its stages, over XML-RPC, named with a tag of their own."""
     tag = uuid.uuid4().hex[:8]
     team = env["crm.team"].create({"name": f"{name} {tag}"})
-    stages = [env["crm.stage"].create({"name": f"{stage} {tag}", "team_id": team, "sequence": sequence + n})
+    stages = [env["crm.stage"].create({"name": f"{stage} {tag}", **in_pipeline(env, team), "sequence": sequence + n})
               for n, stage in enumerate(stage_names, 1)]
     return Pipeline(tag, team, stages)
 
@@ -275,6 +288,12 @@ def settle_fixture():
 def new_pipeline():
     """``new_pipeline(env, "Name", "First stage", "Second stage", …, sequence=500)`` over XML-RPC."""
     return create_pipeline
+
+
+@pytest.fixture(name="user_groups")
+def user_groups_fixture():
+    """``user_groups(env, [group ids])``: the values of a new user's groups on the server's series."""
+    return user_groups
 
 
 @pytest.fixture(scope="session")

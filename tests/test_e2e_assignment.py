@@ -15,13 +15,13 @@ MOVES_PER_CLIENT = 6
 USERS = 3
 
 
-def test_concurrent_moves_are_shared_out_in_turn(live_odoo, new_pipeline, settle):
+def test_concurrent_moves_are_shared_out_in_turn(live_odoo, new_pipeline, settle, user_groups):
     env = live_odoo.connect().env
     pipeline = new_pipeline(env, "E2E round-robin", "E2E in", "E2E assign", sequence=700)
     tag, team, (first, second) = pipeline.tag, pipeline.team, pipeline.stages
     salesman = env.ref("sales_team.group_sale_salesman").id
     users = [env["res.users"].create({"name": f"Seller {n} {tag}", "login": f"seller-{n}-{tag}",
-                                      "groups_id": [(6, 0, [salesman])]}) for n in range(USERS)]
+                                      **user_groups(env, [salesman])}) for n in range(USERS)]
     env["stage.automation.rule"].create({"name": "Share out", "stage_id": second, "action": "change_user",
                                          "assign_mode": "round_robin", "assign_user_ids": [(6, 0, users)]})
     Lead = env["crm.lead"]

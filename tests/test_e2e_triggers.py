@@ -11,7 +11,7 @@ import pytest
 
 
 @pytest.fixture
-def pipeline(live_odoo, new_pipeline):
+def pipeline(live_odoo, new_pipeline, user_groups):
     """As admin: a pipeline Incoming → Answered → Called, its triggers and rules, a lead and an integrator."""
     admin = live_odoo.connect()
     env = admin.env
@@ -38,9 +38,9 @@ def pipeline(live_odoo, new_pipeline):
     groups = [env.ref("sales_team.group_sale_salesman_all_leads").id,
               env.ref("stage_automation.group_stage_automation_opportunity_read").id]
     env["res.users"].create({"name": "Integrator", "login": f"integrator-{tag}", "password": password,
-                             "groups_id": [(6, 0, groups)]})
+                             **user_groups(env, groups)})
     env["res.users"].create({"name": "Plain salesman", "login": f"salesman-{tag}", "password": password,
-                             "groups_id": [(6, 0, [env.ref("sales_team.group_sale_salesman").id])]})
+                             **user_groups(env, [env.ref("sales_team.group_sale_salesman").id])})
     return {"tag": tag, "lead": lead, "answered": answered, "called": called, "password": password,
             "token": token, "phone": f"+32470{digits}"}
 

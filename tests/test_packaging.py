@@ -1,13 +1,15 @@
-"""The wheels a user installs: one per addon of the repository, built by whool as the OCA builds theirs.
+"""The wheels a user installs: one per addon of the repository and Odoo series, built by whool as the OCA
+builds theirs (scripts/build_wheels.py).
 
 Each wheel lays its addon out as ``odoo/addons/<addon>`` (Odoo finds it
-without an addons path) and requires what its manifest depends on that Odoo
-does not ship.
+without an addons path), is versioned as its series' Odoo reads the manifest
+(``19.0.1.3.0``) and requires that series' Odoo and what its manifest depends
+on that Odoo does not ship.
 """
 
 import ast
+import importlib.util
 import subprocess
-import sys
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -17,17 +19,37 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 ADDONS = sorted(path.parent.name for path in REPO.glob("*/pyproject.toml"))
 WEBSITE = "https://github.com/stage-automation/stage_automation"
+_spec = importlib.util.spec_from_file_location("build_wheels", REPO / "scripts" / "build_wheels.py")
+build_wheels = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build_wheels)
+SERIES = build_wheels.SERIES
 
 
 @pytest.fixture(scope="module")
-def wheels(tmp_path_factory):
-    """``{addon: wheel path}``, built without network from the checkout (whool is in requirements.txt)."""
-    dist = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(dist),
-         *(str(REPO / addon) for addon in ADDONS)],
-        check=True, cwd=REPO)
-    return {addon: next(dist.glob(f"odoo_addon_{addon}-18.0.*.whl")) for addon in ADDONS}
+def all_wheels(tmp_path_factory):
+    """``{series: {addon: wheel path}}``, built without network from the checkout (whool is in
+    requirements.txt) by the project's packaging script."""
+    built = build_wheels.build(list(SERIES), tmp_path_factory.mktemp("dist"))
+    return {series: {addon: next(wheel for wheel in built[series] if wheel.name.startswith(f"odoo_addon_{addon}-"))
+                     for addon in ADDONS} for series in SERIES}
+
+
+@pytest.fixture(scope="module", params=SERIES)
+def series(request):
+    return request.param
+
+
+@pytest.fixture
+def wheels(all_wheels, series):
+    return all_wheels[series]
+
+
+def test_each_series_has_its_own_wheels(all_wheels):
+    names = [wheel.name for built in all_wheels.values() for wheel in built.values()]
+    assert len(set(names)) == len(SERIES) * len(ADDONS), "no two series share a wheel's name"
+    for series, built in all_wheels.items():
+        for addon, wheel in built.items():
+            assert wheel.name.startswith(f"odoo_addon_{addon}-{series}.{manifest(addon)['version']}")
 
 
 def manifest(addon):
@@ -58,13 +80,13 @@ def test_wheel_holds_the_whole_addon_under_odoo_addons(wheels, addon):
 
 
 @pytest.mark.parametrize("addon", ADDONS)
-def test_wheel_requires_odoo_18_and_the_addons_odoo_does_not_ship(wheels, addon):
+def test_wheel_requires_its_series_odoo_and_the_addons_odoo_does_not_ship(wheels, series, addon):
     info = metadata(wheels[addon])
     requires = set(info.get_all("Requires-Dist") or [])
     assert info["Name"] == f"odoo-addon-{addon}"
-    assert info["Version"].startswith(manifest(addon)["version"])
-    assert "odoo==18.0.*" in requires
-    own = {f"odoo-addon-{name}==18.0.*" for name in manifest(addon)["depends"] if (REPO / name).is_dir()}
+    assert info["Version"].startswith(f"{series}.{manifest(addon)['version']}")
+    assert f"odoo=={series}.*" in requires
+    own = {f"odoo-addon-{name}=={series}.*" for name in manifest(addon)["depends"] if (REPO / name).is_dir()}
     assert own <= requires, "a bridge requires the addon it extends"
     python = set(manifest(addon).get("external_dependencies", {}).get("python", []))
     assert python <= requires
@@ -86,6 +108,6 @@ def test_every_manifest_names_the_same_author_website_and_license():
             "Stage Automation contributors", WEBSITE, "LGPL-3"), path.parent.name
 
 
-def test_main_wheel_requires_queue_job_and_phonenumbers(wheels):
+def test_main_wheel_requires_queue_job_and_phonenumbers(wheels, series):
     requires = set(metadata(wheels["stage_automation"]).get_all("Requires-Dist"))
-    assert {"odoo-addon-queue_job==18.0.*", "phonenumbers"} <= requires
+    assert {f"odoo-addon-queue_job=={series}.*", "phonenumbers"} <= requires

@@ -2,6 +2,8 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import _lt
 
+from .. import compat
+
 
 class StageAutomationRule(models.Model):
     """"Add to the exception list": the lead's e-mail and phone numbers stop receiving mailings and SMS."""
@@ -21,7 +23,7 @@ class StageAutomationRule(models.Model):
         if lead.email_from and not email:
             raise UserError(_("“%(email)s” is not a valid e-mail address.", email=lead.email_from))
         numbers = []
-        for fname in ("phone", "mobile"):
+        for fname in compat.PHONE_FIELDS:
             if not lead[fname]:
                 continue
             try:

@@ -5,6 +5,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.translate import _lt
 
+from .. import compat
+
 ALPHABETS = {
     "digits": string.digits,
     "letters": string.ascii_uppercase,
@@ -37,7 +39,7 @@ class StageAutomationRule(models.Model):
             rule.variable_name = "code"
         return result
 
-    @api.constrains("action", "code_length", "code_alphabet", "code_field_id")
+    @compat.constrains_as_user("action", "code_length", "code_alphabet", "code_field_id")
     def _check_generate_code(self):
         for rule in self.filtered(lambda r: r.action == "generate_code"):
             if not rule.code_alphabet:
@@ -59,7 +61,7 @@ class StageAutomationRule(models.Model):
                     raise ValidationError(_(
                         "Rule “%(rule)s”: “%(field)s” holds at most %(size)s characters.",
                         rule=rule.name, field=field.field_description, size=size))
-                self.env["crm.lead"].check_field_access_rights("write", [field.name])
+                compat.check_field_access(self.env["crm.lead"], "write", [field.name])
 
     def _stage_automation_output_names(self):
         names = super()._stage_automation_output_names()

@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import _lt
 
+from .. import compat
+
 
 class StageAutomationRule(models.Model):
     """"Create from source": crm's conversion of a lead into an opportunity, done by a rule.
@@ -64,10 +66,14 @@ class StageAutomationRule(models.Model):
             lead.activity_ids.action_feedback(feedback=_("Closed on conversion to an opportunity."))
         partner = self._convert_customer(lead)
         team = self.convert_team_id or lead.team_id
-        lead.convert_opportunity(partner, team_id=team.id)
-        if lead.stage_id.team_id and lead.stage_id.team_id != team:
+        stage = lead.stage_id
+        if not stage._stage_automation_in_pipeline(team):
             # The stage belongs to the former pipeline: start in the new one.
-            lead.stage_id = lead._stage_find(team_id=team.id, domain=[("fold", "=", False)])
+            stage = lead.browse()._stage_find(team_id=team.id, domain=[("fold", "=", False)])
+        # Written with the type: the lead moves once, never through a stage Odoo would pick meanwhile (Odoo 19
+        # picks one as soon as the team recomputed from the type misses the stage).
+        lead.with_context(stage_automation_conversion={"team_id": team.id, "stage_id": stage.id}).convert_opportunity(
+            partner, team_id=team.id)
         run._set_outputs({"partner_id": lead.partner_id.id})
         return _lt("Converted into an opportunity in “%(pipeline)s”, customer: %(partner)s.",
                    pipeline=lead.team_id.name or _lt("no sales team"), partner=lead.partner_id.name or _lt("none"))
@@ -103,7 +109,7 @@ class StageAutomationRule(models.Model):
         elif self.convert_partner == "exist" and not lead.partner_id:
             if not lead.email_from:
                 raise UserError(_("The lead has no e-mail address to find its existing customer by."))
-            partner = lead._find_matching_partner(email_only=True)
+            partner = compat.find_partner_by_email(lead)
             if not partner:
                 raise UserError(_("No contact has the lead's e-mail address “%(email)s”.", email=lead.email_from))
             lead.partner_id = partner

@@ -5,11 +5,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.mail import parse_contact_from_email
 from odoo.tools.translate import _lt
 
+from .. import compat
+
 PARTNER_ACTIONS = ("create_company", "create_contact", "create_lead_contact")
 LEAD_ACTIONS = ("create_lead", "create_opportunity", "repeat_lead")
-# What a repeat lead takes from its source: the customer, not the deal.
+# What a repeat lead takes from its source: the customer, not the deal (Odoo 19 has no title).
 CUSTOMER_FIELDS = (
-    "partner_id", "partner_name", "contact_name", "title", "function", "email_from", "phone", "mobile", "website",
+    "partner_id", "partner_name", "contact_name", "title", "function", "email_from", *compat.PHONE_FIELDS, "website",
     "street", "street2", "zip", "city", "state_id", "country_id", "lang_id",
 )
 
@@ -151,9 +153,10 @@ class StageAutomationRule(models.Model):
 
     def _prepare_action_repeat_lead(self, run, lead):
         """The customer of this lead (its contact details, not its deal) and the value lines."""
-        if not (lead.partner_id or lead.email_from or lead.phone or lead.mobile):
+        if not (lead.partner_id or lead.email_from or compat.first_phone(lead)):
             raise UserError(_("The lead has no customer (contact, e-mail or phone) to start a repeat lead for."))
-        values = {fname: lead._fields[fname].convert_to_write(lead[fname], lead) for fname in CUSTOMER_FIELDS}
+        values = {fname: lead._fields[fname].convert_to_write(lead[fname], lead)
+                  for fname in CUSTOMER_FIELDS if fname in lead._fields}
         values.update(type="lead", name=_("Repeat lead: %(lead)s", lead=lead.name))
         return {"values": self._new_lead_values(lead, values)}
 

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize, plaintext2html
 from odoo.tools.translate import _lt
 
+from .. import compat
 from ..engine.exceptions import SkipRun
 from ..engine.phone import PhoneError, to_e164
 
@@ -214,7 +215,7 @@ class StageAutomationRule(models.Model):
             raise UserError(_("Nobody to send the SMS to: the lead has no responsible."))
         numbers = {}
         for user in users:
-            number = user.mobile or user.phone
+            number = compat.first_phone(user)
             if not number:
                 raise UserError(_("%(user)s has no phone number: no SMS was sent.", user=user.name))
             country = user.partner_id.country_id or lead.company_id.country_id
@@ -244,7 +245,7 @@ class StageAutomationRule(models.Model):
         :param consequence: what did not happen, ending the sentence: a message (``_lt("no SMS was sent")``)
         """
         partner = lead.partner_id
-        number = lead.mobile or lead.phone or partner.mobile or partner.phone
+        number = compat.first_phone(lead, partner)
         if not number:
             raise UserError(_("The customer has no phone number: %(consequence)s.",
                               consequence=self._message_text(consequence)))

@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import _lt
 
+from .. import compat
+
 # Field types whose values a rule can read into variables.
 READABLE_TYPES = (
     "char", "text", "html", "integer", "float", "monetary", "boolean",
@@ -48,7 +50,7 @@ class StageAutomationRule(models.Model):
             rule.variable_name = "partner"
         return result
 
-    @api.constrains("action", "partner_target", "partner_address_type", "partner_field_ids", "value_ids")
+    @compat.constrains_as_user("action", "partner_target", "partner_address_type", "partner_field_ids", "value_ids")
     def _check_partner_details(self):
         for rule in self:
             if rule.action in ("partner_read", "partner_write") and not (
@@ -70,7 +72,7 @@ class StageAutomationRule(models.Model):
         if wrong:
             raise ValidationError(_("Rule “%(rule)s”: “%(field)s” cannot be read by a rule.",
                                     rule=self.name, field=wrong[0].field_description))
-        self.env[model].check_field_access_rights("read", field_records.mapped("name"))
+        compat.check_field_access(self.env[model], "read", field_records.mapped("name"))
 
     def _value_model(self):
         return "res.partner" if self.action == "partner_write" else super()._value_model()

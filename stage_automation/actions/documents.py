@@ -4,7 +4,7 @@ from odoo.tools.safe_eval import safe_eval
 from odoo.tools.safe_eval import time as safe_time
 from odoo.tools.translate import _lt
 
-from odoo.addons.base.models.ir_qweb import QWebException
+from .. import compat
 
 
 class StageAutomationRule(models.Model):
@@ -116,7 +116,7 @@ class StageAutomationRule(models.Model):
             # and is the one web.external_layout heads the page with, whatever the record's own company.
             content, extension = self.env["ir.actions.report"].with_company(company)._render_qweb_pdf(
                 report, record.ids, data={"company_id": company})
-        except (UserError, QWebException) as error:
+        except (UserError, compat.QWEB_ERROR) as error:
             raise UserError(_("The report “%(report)s” could not be printed: %(error)s",
                               report=report.name, error=_printing_error(error))) from error
         name = self._document_name(lead, record)
@@ -185,8 +185,8 @@ class StageAutomationRun(models.Model):
 
 def _printing_error(error):
     """What went wrong in a report, in one line: the error inside the template, or Odoo's message."""
-    if isinstance(error, QWebException):
-        cause = error.__cause__ or error.__context__
-        detail = str(cause) if cause else error.title
-        return f"{detail} (template {error.name})" if error.name else detail
+    details = compat.qweb_error_details(error)
+    if details:
+        detail, template = details
+        return f"{detail} (template {template})" if template else detail
     return error.args[0] if error.args else str(error)

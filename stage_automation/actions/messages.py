@@ -5,6 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 from odoo.tools.translate import _lt
 
+from .. import compat
+
 
 class StageAutomationRule(models.Model):
     """Messages to employees and notes on the lead: notification, note, e-mail, chatter message, history entry.
@@ -69,7 +71,7 @@ class StageAutomationRule(models.Model):
                 raise ValidationError(_("Rule “%(rule)s”: choose an e-mail template or write the text.",
                                         rule=rule.name))
 
-    @api.constrains("notify_author", "notify_author_user_id")
+    @compat.constrains_as_user("notify_author", "notify_author_user_id")
     def _check_notify_author(self):
         """Speaking in another person's name is for administrators: others send as OdooBot, the
         responsible or themselves."""

@@ -34,11 +34,13 @@ class StageAutomationRule(models.Model):
             target = rule.target_stage_id
             if not target:
                 raise ValidationError(_("Rule “%(rule)s”: choose the stage to move the lead to.", rule=rule.name))
-            pipeline = rule.team_id or rule.stage_id.team_id
-            if target.team_id and pipeline and target.team_id != pipeline:
+            pipelines = rule.team_id or rule.stage_id.stage_automation_team_ids
+            targets = target.stage_automation_team_ids
+            if targets and pipelines and not targets & pipelines:
                 raise ValidationError(_(
                     "Rule “%(rule)s”: stage “%(stage)s” belongs to pipeline “%(target)s”, not “%(pipeline)s”.",
-                    rule=rule.name, stage=target.name, target=target.team_id.name, pipeline=pipeline.name))
+                    rule=rule.name, stage=target.name, target=", ".join(targets.mapped("name")),
+                    pipeline=", ".join(pipelines.mapped("name"))))
             if target == rule.stage_id:
                 raise ValidationError(_("Rule “%(rule)s”: the lead is already in stage “%(stage)s”.",
                                         rule=rule.name, stage=target.name))

@@ -36,3 +36,5 @@ from . import stage_automation_scenario
 from . import stage_automation_transfer
 from . import stage_automation_history
 from . import res_config_settings
+from . import res_groups
+from . import mail_template

@@ -5,6 +5,8 @@ from odoo import _, api, fields, models
 from odoo.tools import str2bool
 from odoo.tools.translate import _lt
 
+from .. import compat
+
 # Writes of these fields may change the stage (stage_id is computed from team and type).
 STAGE_FIELDS = {"stage_id", "team_id", "type"}
 DEFAULT_INLINE_LIMIT = 20
@@ -20,7 +22,7 @@ EXIT_REASONS = {
 # Plain lead fields that people who are not "Mail Template Editor" may use as
 # {{ object.… }} placeholders in rules: rendered by lookup, no code evaluated.
 LEAD_PLACEHOLDERS = tuple(f"object.{path}" for path in (
-    "partner_name", "email_from", "phone", "mobile", "function", "website",
+    "partner_name", "email_from", *compat.PHONE_FIELDS, "function", "website",
     "street", "street2", "zip", "city", "state_id.name", "country_id.name",
     "expected_revenue", "probability", "date_deadline", "priority", "referred",
     "stage_id.name", "team_id.name", "company_id.name", "user_id.email", "user_id.phone",
@@ -79,6 +81,11 @@ class CrmLead(models.Model):
         if date_fields:
             self.env["stage.automation.run"].sudo()._reschedule_dates(self - moved, date_fields)
         return result
+
+    def _convert_opportunity_data(self, customer, team_id=False):
+        """A conversion by a rule says the pipeline and the stage the opportunity starts in."""
+        return {**super()._convert_opportunity_data(customer, team_id=team_id),
+                **self.env.context.get("stage_automation_conversion", {})}
 
     def action_set_lost(self, **additional_values):
         return super(CrmLead, self.with_context(

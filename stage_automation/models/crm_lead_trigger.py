@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
+from .. import compat
 from ..engine.phone import PhoneError, national_digits, to_e164
 
 # The leads triggers may still move, as a domain (see ``_stage_automation_open``).
@@ -133,7 +134,7 @@ class CrmLead(models.Model):
         numbers = set()
         for record in (self, self.partner_id):
             country = record.country_id or self.country_id or self.company_id.country_id
-            for number in (record.phone, record.mobile):
+            for number in (record[fname] for fname in compat.PHONE_FIELDS):
                 if number:
                     try:
                         numbers.add(to_e164(number, country.code))

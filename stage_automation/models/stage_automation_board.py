@@ -72,8 +72,9 @@ class StageAutomationBoard(models.AbstractModel):
         team = self._pipeline(team_id) if team_id else self.env["crm.team"]
         origin = self._existing("stage.automation.rule", rule_id) if rule_id else None
         rule = Rule.new({"stage_id": stage.id, "team_id": team.id, "sequence": sequence or 0}, origin=origin)
-        pipeline = team or stage.team_id
-        constants = self.env["stage.automation.constant"].search([("team_id", "=", pipeline.id)] if pipeline else [])
+        pipelines = team or stage.stage_automation_team_ids
+        constants = self.env["stage.automation.constant"].search(
+            [("team_id", "in", pipelines.ids)] if pipelines else [])
         is_editor = self.env.user.has_group("mail.group_mail_template_editor")
         return {
             # What Odoo's restricted rendering lets a non-editor save (see stage.automation.render.mixin).
@@ -109,7 +110,8 @@ class StageAutomationBoard(models.AbstractModel):
 
     def _stages(self, team):
         """The stages the pipeline shows, in its order (as its kanban lists them)."""
-        return self.env["crm.stage"].search(["|", ("team_id", "=", False), ("team_id", "=", team.id)])
+        return self.env["crm.stage"].search(
+            ["|", ("stage_automation_team_ids", "=", False), ("stage_automation_team_ids", "in", team.ids)])
 
     def _rules(self, team, stages):
         """The rules of those stages that apply to the pipeline's leads, archived ones too, in execution order."""

@@ -1,9 +1,13 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .. import compat
 from ..engine import variables as engine
 
 
+@compat.sql_constraints(
+    ("name_team_unique", "UNIQUE(team_id, name)", "A pipeline cannot have two constants of the same name."),
+)
 class StageAutomationConstant(models.Model):
     """A value of a pipeline that every rule text of that pipeline can use as ``{{ constants.name }}``."""
 
@@ -19,10 +23,6 @@ class StageAutomationConstant(models.Model):
              "starting with a letter.")
     value = fields.Char(help="Plain text, rendered as it is.")
     description = fields.Char(help="What the value is for, shown to the authors of rules.")
-
-    _sql_constraints = [
-        ("name_team_unique", "UNIQUE(team_id, name)", "A pipeline cannot have two constants of the same name."),
-    ]
 
     @api.constrains("name")
     def _check_name(self):

@@ -7,6 +7,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .. import compat
 from ..engine import lifecycle
 
 _logger = logging.getLogger(__name__)
@@ -80,9 +81,8 @@ class StageAutomationHistory(models.AbstractModel):
             for count in batches:
                 deleted[model] += count
                 if commit:
-                    self.env["ir.cron"]._notify_progress(done=sum(deleted.values()), remaining=1)
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-        self.env["ir.cron"]._notify_progress(done=sum(deleted.values()), remaining=0)
+                    compat.commit_cron_progress(self.env, count, sum(deleted.values()), remaining=1)
+        compat.cron_progress_done(self.env, sum(deleted.values()))
         _logger.info("Stage automation history older than %s months deleted: %s", months, deleted)
         return deleted
 

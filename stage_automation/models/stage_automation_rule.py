@@ -17,7 +17,7 @@ from odoo.tools import (
 from odoo.tools.translate import LazyGettext, _lt
 
 from ..engine import timing as engine
-from ..engine.variables import UnknownVariable, Variables, is_valid_name
+from ..engine.variables import AnyVariables, UnknownVariable, Variables, is_valid_name
 
 TIMINGS = [
     ("immediate", "Immediately"),
@@ -53,7 +53,7 @@ class StageAutomationRule(models.Model):
 
     _name = "stage.automation.rule"
     _description = "Stage Automation Rule"
-    _inherit = ["stage.automation.scope", "stage.automation.render.mixin"]
+    _inherit = ["stage.automation.scope", "stage.automation.render.mixin", "stage.automation.constraints.mixin"]
     _order = "stage_id, sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -414,16 +414,27 @@ class StageAutomationRule(models.Model):
         self.ensure_one()
         return {}
 
+    @api.model
+    def _known_variables(self):
+        """``vars`` and ``constants`` for a rendering without a stage entry (Odoo 19 renders a mail template
+        when it is saved, see mail.template): the pipelines' constants with their values, and any other
+        name a rule could publish or a pipeline define as an empty text."""
+        constants = self.env["stage.automation.constant"].sudo().search([])
+        return {
+            "vars": AnyVariables("vars", {}),
+            "constants": AnyVariables("constants", {constant.name: constant.value or "" for constant in constants}),
+        }
+
     def _available_variables_html(self):
         """The constants and earlier outputs this rule can use, as the rule form shows them."""
         self.ensure_one()
-        pipeline = self.team_id or self.stage_id.team_id
+        pipelines = self.team_id or self.stage_id.stage_automation_team_ids
         constants = self.env["stage.automation.constant"].search(
-            [("team_id", "=", pipeline.id)] if pipeline else [])
+            [("team_id", "in", pipelines.ids)] if pipelines else [])
         rows = [
             (f"{{{{ constants.{constant.name} }}}}", constant.value or "",
              constant.description or (_("pipeline “%(pipeline)s”", pipeline=constant.team_id.name)
-                                      if not pipeline else ""))
+                                      if len(pipelines) != 1 else ""))
             for constant in constants
         ]
         for rule in self._earlier_rules():
@@ -457,6 +468,8 @@ class StageAutomationRule(models.Model):
         in the language and time zone of the lead's responsible; otherwise ids,
         keys, numbers and ISO dates.
         """
+        # Explicitly: a value already in the cache would be read without the check (Odoo 19 does so).
+        record.check_access("read")
         if printable:
             record = record.with_context(lang=lead.user_id.lang or self.env.lang, tz=lead.user_id.tz or "UTC")
         values = {}
@@ -608,7 +621,7 @@ class StageAutomationRule(models.Model):
         """The simulation dialog, on the rule's stage: the person picks the lead."""
         self.ensure_one()
         return self.env["stage.automation.simulation.wizard"]._action_open(
-            stage=self.stage_id, team=self.team_id or self.stage_id.team_id)
+            stage=self.stage_id, team=self.team_id or self.stage_id.stage_automation_team_ids[:1])
 
     def action_view_runs(self):
         self.ensure_one()

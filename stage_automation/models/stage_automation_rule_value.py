@@ -1,6 +1,8 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .. import compat
+
 SUPPORTED_TYPES = (
     "char", "text", "html", "integer", "float", "monetary", "boolean",
     "date", "datetime", "selection", "many2one", "many2many",
@@ -15,7 +17,7 @@ class StageAutomationRuleValue(models.Model):
 
     _name = "stage.automation.rule.value"
     _description = "Stage Automation Field Value"
-    _inherit = ["stage.automation.render.mixin"]
+    _inherit = ["stage.automation.render.mixin", "stage.automation.constraints.mixin"]
 
     rule_id = fields.Many2one("stage.automation.rule", required=True, ondelete="cascade", index=True)
     model = fields.Char(
@@ -53,14 +55,14 @@ class StageAutomationRuleValue(models.Model):
         for line in self:
             line.model = line.rule_id._value_model() if line.rule_id.action else "crm.lead"
 
-    @api.constrains("field_id", "model")
+    @compat.constrains_as_user("field_id", "model")
     def _check_field(self):
         for line in self:
             if line.field_id.model != line.model or line.field_id.ttype not in SUPPORTED_TYPES:
                 raise ValidationError(_("Field “%(field)s” cannot be set by rule “%(rule)s”.",
                                         field=line.field_id.field_description, rule=line.rule_id.name))
             # The rule writes as OdooBot: its author must be allowed to write the field themselves.
-            self.env[line.model].check_field_access_rights("write", [line.field_id.name])
+            compat.check_field_access(self.env[line.model], "write", [line.field_id.name])
 
     def _convert(self, text):
         """Turn the rendered text into a value for ``write``; a sentence says what is wrong otherwise."""

@@ -6,12 +6,13 @@ import psycopg2
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY, _as_validation_error
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL
 from odoo.tools.translate import _lt
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import compat
 from ..engine import lifecycle
 from ..engine.exceptions import SkipRun
 from .stage_automation_run_recovery import WATCH_DELAY, WATCH_MARGIN
@@ -340,7 +341,7 @@ class StageAutomationRun(models.Model):
         self.env.clear()
         if isinstance(error, psycopg2.IntegrityError):
             # What Odoo tells a user whose save breaks a database constraint (e.g. a record still in use).
-            message = _as_validation_error(self.env, error).args[0]
+            message = compat.sql_error_message(self.env, error)
         elif isinstance(error, AccessError) and error.args:
             message = _lt("%(author)s, whose rights the rule uses, is not allowed to do this. %(error)s",
                           author=self.rule_id.author_id.name, error=error.args[0])

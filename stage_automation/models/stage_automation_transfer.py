@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.models import MAGIC_COLUMNS
 from odoo.tools import clean_context
 
 from ..engine import transfer as engine
@@ -220,7 +221,7 @@ class StageAutomationTransfer(models.AbstractModel):
         fields = {}
         for name, field in self.env[model]._fields.items():
             travels = field.copy or (model == TRIGGER and name == "code")
-            if field.store and travels and not field.automatic and name not in PLACEMENT_FIELDS \
+            if field.store and travels and name not in MAGIC_COLUMNS and name not in PLACEMENT_FIELDS \
                     and (field.type in SCALAR_KINDS or field.type in ("selection", "many2one", "many2many")):
                 fields[name] = field
         return fields
@@ -345,7 +346,7 @@ class StageAutomationTransfer(models.AbstractModel):
         the shared ones), or an empty record."""
         wanted = {stage["name"].casefold()} | {
             texts["name"].casefold() for texts in (stage.get("translations") or {}).values() if texts.get("name")}
-        for candidate in stages.sorted(lambda s: not s.team_id):
+        for candidate in stages.sorted(lambda s: not s.stage_automation_team_ids):
             names = {candidate.with_context(lang="en_US").name.casefold(), candidate.name.casefold()}
             if names & wanted:
                 return candidate

@@ -12,6 +12,8 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from .. import compat
+
 _logger = logging.getLogger(__name__)
 
 # The events of the core; the bridge addons add theirs with ``selection_add``.
@@ -46,6 +48,9 @@ UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 MAX_RECORD_ID = 2 ** 31 - 1
 
 
+@compat.sql_constraints(
+    ("code_company_uniq", "unique (code, company_id)", "The code of a trigger must be unique per company."),
+)
 class StageAutomationTrigger(models.Model):
     """A trigger: an event of the customer (or of an integration) that moves a lead to this stage.
 
@@ -102,10 +107,6 @@ class StageAutomationTrigger(models.Model):
         help="Key of the trigger in the file it was imported from: importing that file again updates the trigger.")
     log_ids = fields.One2many("stage.automation.trigger.log", "trigger_id", string="Firings")
     log_count = fields.Integer(compute="_compute_log_count", string="Firing count")
-
-    _sql_constraints = [
-        ("code_company_uniq", "unique (code, company_id)", "The code of a trigger must be unique per company."),
-    ]
 
     @api.depends("name")
     def _compute_code(self):
@@ -171,11 +172,11 @@ class StageAutomationTrigger(models.Model):
     @api.constrains("stage_id", "team_id")
     def _check_pipeline(self):
         for trigger in self:
-            team = trigger.stage_id.team_id
-            if team and trigger.team_id and team != trigger.team_id:
+            teams = trigger.stage_id.stage_automation_team_ids
+            if teams and trigger.team_id and trigger.team_id not in teams:
                 raise ValidationError(_(
                     "Trigger “%(trigger)s”: stage “%(stage)s” belongs to pipeline “%(team)s”, not “%(pipeline)s”.",
-                    trigger=trigger.name, stage=trigger.stage_id.name, team=team.name,
+                    trigger=trigger.name, stage=trigger.stage_id.name, team=", ".join(teams.mapped("name")),
                     pipeline=trigger.team_id.name))
 
     # ------------------------------------------------------------
@@ -292,9 +293,9 @@ class StageAutomationTrigger(models.Model):
 
     def _applies_to(self, lead):
         self.ensure_one()
-        pipeline = self.team_id or self.stage_id.team_id
+        pipelines = self.team_id or self.stage_id.stage_automation_team_ids
         return (
-            (not pipeline or pipeline == lead.team_id)
+            (not pipelines or lead.team_id in pipelines)
             and (not self.company_id or self.company_id == lead.company_id)
             and self.lead_type in ("both", lead.type)
         )

@@ -43,3 +43,4 @@ from . import test_simulation_ui
 from . import test_transfer
 from . import test_gallery
 from . import test_transfer_ui
+from . import test_compat

@@ -8,6 +8,7 @@ from odoo.tests import TransactionCase, new_test_user
 from odoo.addons.queue_job.job import Job
 
 from ..models.crm_lead import RUN_IN_REQUEST_PARAM
+from .series import in_pipelines
 
 
 class StageAutomationCase(TransactionCase):
@@ -24,10 +25,10 @@ class StageAutomationCase(TransactionCase):
             groups="sales_team.group_sale_salesman", tz="UTC")
         cls.team = cls.env["crm.team"].create({"name": "Automation pipeline", "use_leads": True})
         Stage = cls.env["crm.stage"]
-        cls.stage_new = Stage.create({"name": "SA New", "sequence": 101, "team_id": cls.team.id})
-        cls.stage_qualified = Stage.create({"name": "SA Qualified", "sequence": 102, "team_id": cls.team.id})
-        cls.stage_proposal = Stage.create({"name": "SA Proposal", "sequence": 103, "team_id": cls.team.id})
-        cls.stage_won = Stage.create({"name": "SA Won", "sequence": 104, "team_id": cls.team.id, "is_won": True})
+        cls.stage_new = Stage.create({"name": "SA New", "sequence": 101, **in_pipelines(cls.team)})
+        cls.stage_qualified = Stage.create({"name": "SA Qualified", "sequence": 102, **in_pipelines(cls.team)})
+        cls.stage_proposal = Stage.create({"name": "SA Proposal", "sequence": 103, **in_pipelines(cls.team)})
+        cls.stage_won = Stage.create({"name": "SA Won", "sequence": 104, **in_pipelines(cls.team), "is_won": True})
         cls.Rule = cls.env["stage.automation.rule"]
         cls.Run = cls.env["stage.automation.run"]
         cls.call_type = cls.env.ref("mail.mail_activity_data_call")

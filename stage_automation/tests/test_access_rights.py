@@ -3,7 +3,7 @@ from xmlrpc.client import Fault
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
+from odoo.addons.stage_automation.compat import RPC_FAULT_CODE_ACCESS_ERROR
 
 from .common import StageAutomationCase
 

@@ -2,6 +2,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common_actions import ActionCase
+from .series import in_pipelines
 
 
 @tagged("post_install", "-at_install", "stage_automation_actions")
@@ -13,8 +14,8 @@ class TestConversionActions(ActionCase):
         super().setUpClass()
         cls.sales = cls.env["crm.team"].create({"name": "Field sales", "use_opportunities": True})
         Stage = cls.env["crm.stage"]
-        cls.sales_first = Stage.create({"name": "FS Discovery", "sequence": 0, "team_id": cls.sales.id})
-        Stage.create({"name": "FS Offer", "sequence": 2, "team_id": cls.sales.id})
+        cls.sales_first = Stage.create({"name": "FS Discovery", "sequence": 0, **in_pipelines(cls.sales)})
+        Stage.create({"name": "FS Offer", "sequence": 2, **in_pipelines(cls.sales)})
 
     def convert_rule(self, **values):
         return self.rule(action="convert", lead_type="lead", **values)

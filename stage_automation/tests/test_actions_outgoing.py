@@ -11,6 +11,7 @@ from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 from odoo.addons.queue_job.job import Job
 
 from .common_actions import ActionCase
+from .series import MOBILE
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -202,7 +203,7 @@ class TestOutgoingCalls(OutgoingCase):
     def test_robot_call_sends_the_number_in_e164(self):
         rule = self.rule(action="robot_call", outgoing_url=self.url, body="Hello {{ object.partner_name }}")
         self.server.secret = rule.outgoing_secret
-        lead, run = self.enter_queued(rule, mobile="0470 12 34 56", country_id=self.env.ref("base.be").id)
+        lead, run = self.enter_queued(rule, **{MOBILE: "0470 12 34 56"}, country_id=self.env.ref("base.be").id)
         self.perform_once()
         self.assertEqual(run.state, "done", run.reason)
         [request] = self.server.requests
@@ -215,7 +216,7 @@ class TestOutgoingCalls(OutgoingCase):
         params.set_param("stage_automation.robot_call_secret", "provider-secret")
         self.server.secret = "provider-secret"
         rule = self.rule(action="robot_call", body="Your order is ready")
-        lead, run = self.enter_queued(rule, phone="06 12 34 56 78", mobile=False,
+        lead, run = self.enter_queued(rule, **{MOBILE: False, "phone": "06 12 34 56 78"},
                                       country_id=self.env.ref("base.fr").id)
         self.perform_once()
         self.assertEqual(run.reason, "Robot call to +33612345678 requested (answer 200).")
@@ -227,8 +228,8 @@ class TestOutgoingCalls(OutgoingCase):
         rule = self.rule(action="robot_call", outgoing_url=self.url, body="Hello")
         self.server.secret = rule.outgoing_secret
         for values, reason in [
-            ({"mobile": False, "phone": False}, "Failed: The customer has no phone number: no call was requested."),
-            ({"mobile": "0470", "country_id": self.env.ref("base.be").id},
+            ({MOBILE: False, "phone": False}, "Failed: The customer has no phone number: no call was requested."),
+            ({MOBILE: "0470", "country_id": self.env.ref("base.be").id},
              "Failed: The phone number of the customer, “0470”, cannot be used (“0470” is not a valid phone number): "
              "no call was requested."),
         ]:
@@ -241,7 +242,7 @@ class TestOutgoingCalls(OutgoingCase):
     def test_robot_call_to_a_number_on_the_exception_list_calls_nothing(self):
         rule = self.rule(action="robot_call", outgoing_url=self.url, body="Hello")
         self.env["phone.blacklist"]._add(["+32470123456"])
-        lead, run = self.enter_queued(rule, mobile="0470 12 34 56", country_id=self.env.ref("base.be").id)
+        lead, run = self.enter_queued(rule, **{MOBILE: "0470 12 34 56"}, country_id=self.env.ref("base.be").id)
         self.perform_once()
         self.assertEqual(run.reason, "Skipped: +32470123456 is on the exception list; no call was requested.")
         self.assertFalse(self.server.requests)
@@ -256,7 +257,7 @@ class TestOutgoingCalls(OutgoingCase):
                 self.assertEqual(run.state, "failed")
                 self.assertIn("an address of the server's own network: nothing was sent", run.reason)
         rule = self.rule(action="robot_call", outgoing_url=self.url, body="Hello")
-        lead, run = self.enter_queued(rule, mobile="+32 470 12 34 56")
+        lead, run = self.enter_queued(rule, **{MOBILE: "+32 470 12 34 56"})
         self.perform_once()
         self.assertIn("an address of the server's own network", run.reason)
         self.assertFalse(self.server.requests)

@@ -2,6 +2,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import StageAutomationCase
+from .series import USER_GROUPS, in_pipelines
 
 
 @tagged("post_install", "-at_install", "stage_automation_ui")
@@ -14,9 +15,9 @@ class TestBoard(StageAutomationCase):
         cls.Board = cls.env["stage.automation.board"]
         cls.export = cls.env["crm.team"].create({"name": "Export pipeline", "use_leads": True})
         Stage = cls.env["crm.stage"]
-        cls.export_new = Stage.create({"name": "EX New", "sequence": 101, "team_id": cls.export.id})
-        cls.export_qualified = Stage.create({"name": "EX Qualified", "sequence": 102, "team_id": cls.export.id})
-        cls.export_proposal = Stage.create({"name": "EX Proposal", "sequence": 103, "team_id": cls.export.id})
+        cls.export_new = Stage.create({"name": "EX New", "sequence": 101, **in_pipelines(cls.export)})
+        cls.export_qualified = Stage.create({"name": "EX Qualified", "sequence": 102, **in_pipelines(cls.export)})
+        cls.export_proposal = Stage.create({"name": "EX Proposal", "sequence": 103, **in_pipelines(cls.export)})
         cls.welcome = cls.Rule.create({
             "name": "Welcome", "stage_id": cls.stage_qualified.id, "team_id": cls.team.id, "action": "note",
             "body": "Welcome", "sequence": 10})
@@ -236,7 +237,7 @@ class TestBoard(StageAutomationCase):
         editor = self.env.ref("mail.group_mail_template_editor")
         # With Odoo's "restrict template rendering", only template editors write any expression.
         self.env.ref("base.group_user").implied_ids -= editor
-        self.manager.groups_id |= editor
+        self.manager[USER_GROUPS] |= editor
         placeholders = self.Board.with_user(self.manager).get_placeholders(
             self.stage_qualified.id, self.team.id, 40, self.thanks.id)
         self.assertEqual([(c["name"], c["value"]) for c in placeholders["constants"]], [("discount", "10%")])

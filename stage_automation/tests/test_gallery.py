@@ -6,6 +6,7 @@ from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import StageAutomationCase
+from .series import in_pipelines
 
 
 @tagged("post_install", "-at_install", "stage_automation_transfer")
@@ -23,9 +24,9 @@ class TestGallery(StageAutomationCase):
             "name": f"Gallery {scenario.name}", "user_id": self.manager.id,
             "member_ids": [Command.set((self.salesman | self.manager).ids)]})
         Stage = self.env["crm.stage"]
-        start = Stage.create({"name": "Start", "team_id": team.id, "sequence": 1})
+        start = Stage.create({"name": "Start", **in_pipelines(team), "sequence": 1})
         for sequence, stage in enumerate(scenario._read_file()["stages"], start=2):
-            Stage.create({"name": stage["name"], "team_id": team.id, "sequence": sequence,
+            Stage.create({"name": stage["name"], **in_pipelines(team), "sequence": sequence,
                           "is_won": stage.get("is_won", False)})
         return team, start
 

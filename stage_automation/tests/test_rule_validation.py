@@ -2,6 +2,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import StageAutomationCase
+from .series import in_pipelines
 
 
 @tagged("post_install", "-at_install", "stage_automation_actions")
@@ -35,7 +36,7 @@ class TestRuleValidation(StageAutomationCase):
 
     def test_target_stage_of_another_pipeline(self):
         other = self.env["crm.team"].create({"name": "Other"})
-        foreign = self.env["crm.stage"].create({"name": "Foreign", "team_id": other.id})
+        foreign = self.env["crm.stage"].create({"name": "Foreign", **in_pipelines(other)})
         self.assertRefused("belongs to pipeline “Other”", action="change_stage", target_stage_id=foreign.id)
 
     def test_after_previous_on_the_first_rule(self):

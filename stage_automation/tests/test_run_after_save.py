@@ -9,6 +9,7 @@ from odoo.addons.bus.models.bus import channel_with_db, json_dump
 from ..models.crm_lead import RUN_IN_REQUEST_PARAM
 from ..models.stage_automation_run_execution import INTERACTIVE_PRIORITY, LEADS_CHANGED
 from .common import StageAutomationCase
+from .series import in_pipelines
 
 RULES = 10
 # What a person's move into a stage of immediate rules costs more than a move into a stage without rules (the
@@ -63,7 +64,7 @@ class TestRunAfterSave(StageAutomationCase):
     def test_the_move_costs_the_same_queries_for_one_rule_or_ten(self):
         self.Rule.create({"name": "Call", "stage_id": self.stage_proposal.id, "action": "activity",
                           "activity_type_id": self.call_type.id, "summary": "Call"})
-        no_rules = self.env["crm.stage"].create({"name": "SA Plain", "sequence": 105, "team_id": self.team.id})
+        no_rules = self.env["crm.stage"].create({"name": "SA Plain", "sequence": 105, **in_pipelines(self.team)})
         leads = [self.lead() for _n in range(9)]
         queries = {}
         for lead, stage in zip(leads, (self.stage_new, self.stage_proposal, no_rules) * 3, strict=True):

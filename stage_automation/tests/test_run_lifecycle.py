@@ -10,6 +10,7 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.job import Job
 
 from .common import StageAutomationCase
+from .series import by_series
 
 T0 = "2026-03-04 10:00:00"
 LATER = "2026-03-05 10:00:00"
@@ -187,7 +188,8 @@ class TestRunLifecycle(StageAutomationCase):
             self.dispatch()
         run = self.runs(lead, rule)
         self.assertEqual(run.state, "failed")
-        self.assertIn("another model requires the record being deleted", run.reason)
+        self.assertIn(by_series("another model requires the record being deleted",
+                                "Another model is using the record you are trying to delete"), run.reason)
         self.assertTrue(lead.exists())
 
     def test_mass_changes_go_through_the_queue(self):

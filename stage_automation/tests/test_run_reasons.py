@@ -9,6 +9,7 @@ from odoo.tests import tagged
 from odoo.tools.translate import _lt
 
 from .common import StageAutomationCase
+from .series import by_series
 
 
 @tagged("post_install", "-at_install", "stage_automation_runs")
@@ -40,7 +41,9 @@ class TestRunReasons(StageAutomationCase):
         self.assertIn("En attente jusqu'au", in_paris)
         self.assertIn("10:30", in_paris)
         in_new_york = run.with_context(lang="en_US", tz="America/New_York").reason
-        self.assertTrue(in_new_york.startswith("Waiting until Mar 4, 2026"), in_new_york)
+        # Odoo 19 writes a date in the language's own format, 18 in Babel's medium one.
+        self.assertTrue(in_new_york.startswith(by_series("Waiting until Mar 4, 2026", "Waiting until 03/04/2026")),
+                        in_new_york)
         self.assertIn("4:30", in_new_york)
 
     def test_a_stage_exit_reason_keeps_the_stage_names_as_values(self):
@@ -61,7 +64,8 @@ class TestRunReasons(StageAutomationCase):
         run._set_reason(_lt("Cancelled by %(user)s.", user="Jeanne Martin"))
         self.assertEqual(self.Run.search([("id", "=", run.id), ("reason", "ilike", "jeanne")]), run)
         # Typed by anyone in a search box or sent over RPC: a clear error, and the text is only ever a value.
-        for operator, value in (("=", "x"), ("in", ["x"]), ("ilike", 42)):
+        # (Odoo 19 turns a number compared with ilike into its text before the field sees it.)
+        for operator, value in (("=", "x"), ("in", ["x"]), *by_series([("ilike", 42)], [])):
             with self.subTest(operator=operator), self.assertRaises(UserError):
                 self.Run.search([("reason", operator, value)])
         self.assertFalse(self.Run.search([("id", "=", run.id), ("reason", "ilike", "%') OR 1=1 --")]))

@@ -1,7 +1,8 @@
 from contextlib import closing
 
-from odoo.models import UPDATE_BATCH_SIZE
 from odoo.tests import tagged, warmup
+
+from odoo.addons.stage_automation.compat import UPDATE_BATCH_SIZE
 
 from ..models.crm_lead import DEFAULT_INLINE_LIMIT
 from .common import StageAutomationCase

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import StageAutomationSecurityCase
+from .series import USER_GROUPS
 
 ESCALATIONS = [
     "[('id', '=', user.write({'groups_id': [(4, %(admin)s)]}))]",
@@ -20,6 +21,8 @@ ESCALATIONS = [
     "[('name', '=', 'x'), 'or']",
     "[('name', '=')]",
 ]
+# The field of a user's groups on the running series.
+ESCALATIONS = [text.replace("groups_id", USER_GROUPS) for text in ESCALATIONS]
 
 
 @tagged("post_install", "-at_install", "stage_automation_security")

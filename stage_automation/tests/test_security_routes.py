@@ -1,3 +1,4 @@
+import contextlib
 import json
 import random
 import socket
@@ -116,8 +117,10 @@ class TestSecurityRoutes(HttpCase, TriggerCase):
     def raw(self, head):
         """Send ``head`` (request line and headers) on a raw connection and return the status line."""
         host, port = "127.0.0.1", self.http_port()
-        cookie = f"Cookie: {TEST_CURSOR_COOKIE_NAME}={self.canonical_tag}\r\n"
-        with socket.create_connection((host, port), timeout=5) as connection:
+        # Odoo 19 serves a test's requests inside allow_requests() only, each with the key it sets there.
+        allow_requests = getattr(self, "allow_requests", contextlib.nullcontext)
+        with allow_requests(), socket.create_connection((host, port), timeout=5) as connection:
+            cookie = f"Cookie: {TEST_CURSOR_COOKIE_NAME}={self.http_request_key}\r\n"
             connection.sendall(head.replace("\r\n\r\n", f"\r\n{cookie}\r\n").encode())
             return connection.recv(4096).split(b"\r\n", 1)[0].decode()
 

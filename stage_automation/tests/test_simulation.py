@@ -8,6 +8,7 @@ from odoo.tools import SQL, html2plaintext
 from odoo.addons.sms.tests.common import MockSMS
 
 from .common import StageAutomationCase
+from .series import MOBILE
 
 FRIDAY = "2026-03-06 16:30:00"  # 17:30 in Brussels, after work; the Monday after is a holiday
 ENTRY = "2026-03-04 10:00:00"  # a Wednesday
@@ -48,7 +49,7 @@ class TestSimulation(SimulationCase, MockSMS):
         cls.env["resource.calendar.leaves"].create({
             "name": "Public holiday", "calendar_id": cls.calendar.id,
             "date_from": datetime(2026, 3, 8, 23, 0), "date_to": datetime(2026, 3, 9, 22, 59)})
-        cls.salesman.write({"tz": "Europe/Brussels", "mobile": "+32 470 00 00 01"})
+        cls.salesman.write({"tz": "Europe/Brussels", MOBILE: "+32 470 00 00 01"})
         cls.env["stage.automation.constant"].create({"team_id": cls.team.id, "name": "discount", "value": "SPRING"})
 
     def test_every_timing_mode_is_simulated_at_the_moment_the_real_run_is_due(self):
@@ -163,7 +164,7 @@ class TestSimulation(SimulationCase, MockSMS):
         customer = self.rule(name="Customer", sequence=40, action="email_customer",
                              summary="Hello {{ object.partner_name }}", body="See https://example.com/offer")
         sms = self.rule(name="SMS", sequence=50, action="sms_customer", body="Code {{ constants.discount }}")
-        lead = self.lead(mobile="+32 470 12 34 56", name="Big deal")
+        lead = self.lead(**{MOBILE: "+32 470 12 34 56"}, name="Big deal")
         result = self.simulate(lead)
         rows = {rule: self.row(result, rule) for rule in (notify, activity, email, customer, sms)}
         self.assertTrue(all(row["outcome"] == "runs" for row in rows.values()), rows)
@@ -254,8 +255,8 @@ class TestSimulationNoTrace(SimulationCase):
         super().setUpClass()
         cls.env.company.resource_calendar_id = cls.env.ref("resource.resource_calendar_std")
         cls.customer = cls.env["res.partner"].create({"name": "Azure", "email": "azure@example.com",
-                                                      "mobile": "+32 470 12 34 56"})
-        cls.manager.mobile = "+32 470 00 00 02"
+                                                      MOBILE: "+32 470 12 34 56"})
+        cls.manager[MOBILE] = "+32 470 00 00 02"
         Rule = cls.env["stage.automation.rule"]
         common = {"stage_id": cls.env.ref("crm.stage_lead2").id}
         city = cls.env.ref("crm.field_crm_lead__city")
@@ -293,7 +294,7 @@ class TestSimulationNoTrace(SimulationCase):
                                                     "trigger_type": "form_submitted"})
         cls.lead_record = cls.env["crm.lead"].create({
             "name": "Traceless", "type": "opportunity", "user_id": cls.manager.id, "partner_id": cls.customer.id,
-            "email_from": "azure@example.com", "mobile": "+32 470 12 34 56", "partner_name": "Azure",
+            "email_from": "azure@example.com", MOBILE: "+32 470 12 34 56", "partner_name": "Azure",
             "stage_id": cls.env.ref("crm.stage_lead1").id})
 
     def counts(self):

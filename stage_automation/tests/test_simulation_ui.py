@@ -1,6 +1,7 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
+from .series import in_pipelines
 from .test_simulation import TOUCHED_TABLES
 
 
@@ -19,8 +20,8 @@ class TestSimulationUi(HttpCase):
         cls.team = cls.env["crm.team"].create({"name": "Sim pipeline", "use_opportunities": True,
                                                "member_ids": [(4, cls.manager.id), (4, cls.salesman.id)]})
         Stage = cls.env["crm.stage"]
-        cls.new = Stage.create({"name": "Sim New", "sequence": 201, "team_id": cls.team.id})
-        cls.qualified = Stage.create({"name": "Sim Qualified", "sequence": 202, "team_id": cls.team.id})
+        cls.new = Stage.create({"name": "Sim New", "sequence": 201, **in_pipelines(cls.team)})
+        cls.qualified = Stage.create({"name": "Sim Qualified", "sequence": 202, **in_pipelines(cls.team)})
         Rule = cls.env["stage.automation.rule"]
         cls.call = Rule.create({
             "name": "Call the client", "stage_id": cls.qualified.id, "team_id": cls.team.id, "action": "task",

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import StageAutomationCase
+from .series import in_pipelines
 
 
 @tagged("post_install", "-at_install", "stage_automation_transfer")
@@ -65,7 +66,7 @@ class TestTransfer(StageAutomationCase):
         """A pipeline with stages named as the fixture's (``renamed``: old name → new name)."""
         team = cls.env["crm.team"].create({"name": name, "company_id": company.id})
         for sequence, stage in enumerate((cls.stage_new, cls.stage_qualified, cls.stage_proposal, cls.stage_won)):
-            cls.env["crm.stage"].create({"name": renamed.get(stage.name, stage.name), "team_id": team.id,
+            cls.env["crm.stage"].create({"name": renamed.get(stage.name, stage.name), **in_pipelines(team),
                                          "sequence": 101 + sequence, "is_won": stage.is_won})
         return team
 
@@ -129,7 +130,8 @@ class TestTransfer(StageAutomationCase):
         self.assertEqual(imported.author_id, self.manager, "the importer's rights, as if they typed the rules")
         cancel = imported.filtered(lambda r: r.action == "cancel_booking")
         self.assertEqual(cancel.cancel_booking_rule_id, imported.filtered(lambda r: r.action == "book_resource"))
-        self.assertEqual(imported.filtered(lambda r: r.action == "change_stage").target_stage_id.team_id, self.target)
+        target_stage = imported.filtered(lambda r: r.action == "change_stage").target_stage_id
+        self.assertEqual(target_stage.stage_automation_team_ids, self.target)
         webhook = imported.filtered(lambda r: r.action == "webhook")
         self.assertTrue(webhook.outgoing_secret)
         self.assertNotEqual(webhook.outgoing_secret, self.webhook_rule.outgoing_secret, "a fresh secret")
@@ -152,7 +154,7 @@ class TestTransfer(StageAutomationCase):
         self.assertIn("Tell two people: its stage “SA Qualified” is not mapped to a stage of the pipeline.",
                       self.own(preview)[1])
 
-        qualification = target.env["crm.stage"].search([("team_id", "=", target.id),
+        qualification = target.env["crm.stage"].search([("stage_automation_team_ids", "in", target.ids),
                                                         ("name", "=", "SA Qualification")])
         stage_map = {"SA Qualified": qualification.id}
         preview = Transfer.import_preview(target.id, file, stage_map)

@@ -6,6 +6,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import StageAutomationCase
+from .series import MOBILE, in_pipelines
 
 
 class TriggerCase(StageAutomationCase):
@@ -248,8 +249,8 @@ class TestTriggerValidation(TriggerCase):
         self.assertTrue(lead.stage_automation_fire("answered")[0]["moved"])
 
     def test_forward_follows_the_pipeline_order_when_sequences_tie(self):
-        second = self.env["crm.stage"].create({"name": "SA Tie B", "sequence": 200, "team_id": self.team.id})
-        first = self.env["crm.stage"].create({"name": "SA Tie A", "sequence": 200, "team_id": self.team.id})
+        second = self.env["crm.stage"].create({"name": "SA Tie B", "sequence": 200, **in_pipelines(self.team)})
+        first = self.env["crm.stage"].create({"name": "SA Tie A", "sequence": 200, **in_pipelines(self.team)})
         self.assertEqual(self.env["crm.stage"].search([("id", "in", (first | second).ids)]), first | second,
                          "the pipeline shows A before B although B was created first")
         self.trigger(code="back", stage_id=first.id)
@@ -264,7 +265,7 @@ class TestTriggerEvents(TriggerCase):
         self.trigger(trigger_type="incoming_call")
         self.trigger(name="Missed", code="missed", trigger_type="missed_call", stage_id=self.stage_won.id)
         belgium, france = self.env.ref("base.be"), self.env.ref("base.fr")
-        by_mobile = self.lead(name="Belgian", country_id=belgium.id, mobile="0470 12 34 56")
+        by_mobile = self.lead(name="Belgian", country_id=belgium.id, **{MOBILE: "0470 12 34 56"})
         partner = self.env["res.partner"].create({"name": "Dupont", "country_id": france.id, "phone": "06 12 34 56 78"})
         by_partner = self.lead(name="French", partner_id=partner.id)
         stranger = self.lead(name="Other number", country_id=belgium.id, phone="0470 12 34 99")

@@ -7,6 +7,7 @@ from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .common import StageAutomationCase
+from .series import MOBILE
 
 
 @tagged("post_install", "-at_install", "stage_automation_actions")
@@ -103,7 +104,7 @@ class TestVariables(StageAutomationCase):
         rules = self.template_rules(
             '<p>Discount <t t-out="constants.discount"/>, code <t t-out="vars[\'code\']"/></p>',
             "Code {{ vars.code }}, {{ constants.hotline }}")
-        lead = self.lead(mobile="+32 470 12 34 56")
+        lead = self.lead(**{MOBILE: "+32 470 12 34 56"})
         lead.stage_id = self.stage_new
         code = self.runs(lead, generate).outputs["code"]
         self.assertEqual([self.runs(lead, rule).state for rule in rules], ["done"] * 3)
@@ -116,7 +117,7 @@ class TestVariables(StageAutomationCase):
 
     def test_a_template_reading_an_unset_variable_fails_the_run_and_sends_nothing(self):
         customer, team, sms = self.template_rules("<p>Hello</p>", "Code {{ vars.pin }}")
-        lead = self.lead(mobile="+32 470 12 34 56")
+        lead = self.lead(**{MOBILE: "+32 470 12 34 56"})
         lead.stage_id = self.stage_new
         for rule, name in ((customer, "code"), (team, "code"), (sms, "pin")):
             with self.subTest(rule=rule.name):

@@ -106,5 +106,5 @@ class StageAutomationImportStage(models.TransientModel):
     team_id = fields.Many2one(related="wizard_id.team_id")
     stage_id = fields.Many2one(
         "crm.stage", string="Goes to stage", ondelete="cascade",
-        domain="['|', ('team_id', '=', False), ('team_id', '=', team_id)]",
+        domain="['|', ('stage_automation_team_ids', '=', False), ('stage_automation_team_ids', 'in', team_id)]",
         help="Leave empty to leave the rules and triggers of this stage out.")

@@ -18,7 +18,8 @@ class StageAutomationSimulationWizard(models.TransientModel):
         "crm.team", string="Pipeline", compute="_compute_team_id", store=True, readonly=False)
     lead_id = fields.Many2one("crm.lead", domain="[('team_id', '=?', team_id)]")
     stage_id = fields.Many2one(
-        "crm.stage", string="Entering stage", domain="['|', ('team_id', '=', False), ('team_id', '=', team_id)]")
+        "crm.stage", string="Entering stage",
+        domain="['|', ('stage_automation_team_ids', '=', False), ('stage_automation_team_ids', 'in', team_id)]")
     entered_at = fields.Datetime(string="Entering on", help="Empty: now.")
     result = fields.Html(string="Simulation", compute="_compute_result", sanitize=False)
 

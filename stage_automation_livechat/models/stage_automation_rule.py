@@ -1,7 +1,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 from odoo.tools import plaintext2html
+
+from odoo.addons.stage_automation import compat
 
 
 class StageAutomationRule(models.Model):
@@ -16,9 +17,9 @@ class StageAutomationRule(models.Model):
         if self.channel_target != "livechat":
             return super()._message_channel(lead)
         # The latest live chat the customer has not left.
-        going_on = [("channel_type", "=", "livechat"), ("livechat_active", "=", True)]
+        going_on = [("channel_type", "=", "livechat"), *compat.LIVECHAT_GOING_ON]
         channel = self.env["discuss.channel"].search(
-            expression.AND([going_on, self._customer_livechat_domain(lead)]), order="id desc", limit=1)
+            compat.domain_and([going_on, self._customer_livechat_domain(lead)]), order="id desc", limit=1)
         if not channel:
             raise UserError(_("The customer has no live chat going on: nothing was posted."))
         return channel

@@ -1,6 +1,8 @@
 from odoo import models
 from odoo.exceptions import UserError
 
+from odoo.addons.stage_automation import compat
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -26,10 +28,10 @@ class CrmLead(models.Model):
         """The open leads with this lead's e-mail or phone (what a visitor typed may be no phone number)."""
         self.ensure_one()
         leads = self._stage_automation_match(email=self.email_normalized) if self.email_normalized else self.browse()
-        if self.phone or self.mobile:
+        phone = self.phone or compat.first_phone(self)
+        if phone:
             try:
-                leads |= self._stage_automation_match(
-                    phone=self.phone or self.mobile, country_code=self.country_id.code)
+                leads |= self._stage_automation_match(phone=phone, country_code=self.country_id.code)
             except UserError:
                 return leads
         return leads

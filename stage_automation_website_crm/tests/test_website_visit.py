@@ -9,7 +9,8 @@ from .common import WebsiteCase
 @tagged("post_install", "-at_install", "stage_automation_bridges", "stage_automation_triggers")
 class TestWebsiteVisit(WebsiteCase):
     # Page views are tracked only on a read-write cursor, as in Odoo's own visitor tests.
-    readonly_enabled = False
+    readonly_enabled = False  # Odoo 18's name
+    _registry_readonly_enabled = False  # Odoo 19's
 
     @classmethod
     def setUpClass(cls):

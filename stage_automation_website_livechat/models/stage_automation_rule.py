@@ -1,5 +1,6 @@
 from odoo import models
-from odoo.osv import expression
+
+from odoo.addons.stage_automation import compat
 
 
 class StageAutomationRule(models.Model):
@@ -9,4 +10,4 @@ class StageAutomationRule(models.Model):
         """Also the live chats of the lead's website visitors: anonymous visitors are known by them."""
         domain = super()._customer_livechat_domain(lead)
         visitors = lead.sudo().visitor_ids
-        return expression.OR([domain, [("livechat_visitor_id", "in", visitors.ids)]]) if visitors else domain
+        return compat.domain_or([domain, [("livechat_visitor_id", "in", visitors.ids)]]) if visitors else domain

@@ -1,7 +1,7 @@
 {
     "name": "Stage Automation: example action",
     "summary": "How another addon adds an action to stage_automation: a rule that tags the lead",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Hidden",
     "author": "Stage Automation contributors",
     "website": "https://github.com/stage-automation/stage_automation",

@@ -10,6 +10,11 @@ import { PlaceholderPopover } from "./placeholder_popover";
  * and puts the chosen one where the cursor was. The rule is the form's record
  * (for a field value line, the rule the line belongs to).
  */
+/** The id of a many2one value: ``[id, name]`` on Odoo 18, ``{ id, display_name }`` on Odoo 19. */
+function recordId(value) {
+    return (Array.isArray(value) ? value[0] : value?.id) || false;
+}
+
 function usePlaceholderInsert(getInput) {
     const field = useComponent();
     const popover = usePopover(PlaceholderPopover, { popoverClass: "o_sa_placeholder_popover" });
@@ -18,8 +23,8 @@ function usePlaceholderInsert(getInput) {
         popover.open(ev.currentTarget, {
             rule: {
                 id: rule.resId || false,
-                stageId: rule.data.stage_id?.[0] || false,
-                teamId: rule.data.team_id?.[0] || false,
+                stageId: recordId(rule.data.stage_id),
+                teamId: recordId(rule.data.team_id),
                 sequence: rule.data.sequence || 0,
             },
             insert: (placeholder) => {

@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { openBoardSteps } from "./board_steps";
+import { selectionSteps } from "@stage_automation/../tests/tours/tour_compat";
 
 const QUALIFIED = ".o_sa_column:has(.o_sa_column_title:contains('Qualified'))";
 const PROPOSITION = ".o_sa_column:has(.o_sa_column_title:contains('Proposition'))";
@@ -44,11 +45,7 @@ registry.category("web_tour.tours").add("stage_automation_board_tour", {
             trigger: ".o_sa_picker_item[data-key='call']",
             run: "click",
         },
-        {
-            content: "Clicks 3-4: after a delay",
-            trigger: ".modal div[name='timing'] select",
-            run: 'select "delay"',
-        },
+        ...selectionSteps(".modal div[name='timing']", "delay", "After a delay", "Clicks 3-4: after a delay"),
         {
             content: "Click 5: 2 days",
             trigger: ".modal div[name='delay'] input",

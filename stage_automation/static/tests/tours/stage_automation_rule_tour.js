@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { selectionSteps } from "@stage_automation/../tests/tours/tour_compat";
 
 /**
  * A sales manager opens the Proposition stage, adds a rule "2 days after
@@ -22,20 +23,12 @@ registry.category("web_tour.tours").add("stage_automation_rule_tour", {
             trigger: ".modal div[name='name'] input",
             run: "edit Remind the customer",
         },
-        {
-            content: "Run it after a delay",
-            trigger: ".modal div[name='timing'] select",
-            run: 'select "delay"',
-        },
+        ...selectionSteps(".modal div[name='timing']", "delay", "After a delay", "Run it after a delay"),
         {
             trigger: ".modal div[name='delay'] input",
             run: "edit 2",
         },
-        {
-            content: "Log a note",
-            trigger: ".modal div[name='action'] select",
-            run: 'select "note"',
-        },
+        ...selectionSteps(".modal div[name='action']", "note", "Log a note"),
         {
             content: "The summary says when it runs",
             trigger: ".modal div[name='when_text']:contains('2 days after entry')",

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { selectionSteps } from "@stage_automation/../tests/tours/tour_compat";
 
 /**
  * A sales manager adds a webhook trigger to the Won stage from the stage
@@ -22,11 +23,7 @@ registry.category("web_tour.tours").add("stage_automation_trigger_tour", {
             trigger: ".modal div[name='name'] input",
             run: "edit Paid in the shop",
         },
-        {
-            content: "Fired by the shop's webhook",
-            trigger: ".modal div[name='trigger_type'] select",
-            run: 'select "webhook"',
-        },
+        ...selectionSteps(".modal div[name='trigger_type']", "webhook", "Webhook", "Fired by the shop's webhook"),
         {
             trigger: ".modal div[name='code'] input",
             run: "edit shop_paid",

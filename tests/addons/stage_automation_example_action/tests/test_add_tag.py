@@ -1,6 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.queue_job.job import Job
+from odoo.addons.stage_automation.tests.series import in_pipelines
 
 
 @tagged("post_install", "-at_install", "stage_automation_actions")
@@ -8,8 +9,8 @@ class TestAddTag(TransactionCase):
 
     def test_a_rule_of_the_new_action_runs_when_the_lead_enters_its_stage(self):
         team = self.env["crm.team"].create({"name": "Example pipeline"})
-        first = self.env["crm.stage"].create({"name": "Example first", "team_id": team.id, "sequence": 701})
-        second = self.env["crm.stage"].create({"name": "Example second", "team_id": team.id, "sequence": 702})
+        first = self.env["crm.stage"].create({"name": "Example first", **in_pipelines(team), "sequence": 701})
+        second = self.env["crm.stage"].create({"name": "Example second", **in_pipelines(team), "sequence": 702})
         vip = self.env["crm.tag"].create({"name": "VIP"})
         rule = self.env["stage.automation.rule"].create({
             "name": "Tag VIP", "stage_id": second.id, "action": "add_tag", "tag_id": vip.id})
