@@ -13,7 +13,7 @@ lint:
 readme:
 	python3 scripts/gen_readme.py || [ $$? = 1 ]
 
-# On each claimed Odoo series (18, 19): fresh databases, the addons' Odoo tests and the plain pytest tests, with the linters (make lint)
+# On each claimed Odoo series (18; 19 with STAGE_AUTOMATION_SERIES="18 19"): fresh databases, the addons' Odoo tests and the plain pytest tests, with the linters (make lint)
 # running meanwhile: any of them failing fails it (scripts/test.sh).
 test:
 	LINT=1 bash scripts/test.sh

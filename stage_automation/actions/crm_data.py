@@ -75,7 +75,7 @@ class StageAutomationRule(models.Model):
     def _prepare_action_create_lead_contact(self, run, lead):
         """The lead's customer: its own, else the contact with its e-mail (crm's automatic matching),
         else a new one made of the value lines; and the earlier lead that makes it a repeat lead."""
-        partner = lead._find_matching_partner(email_only=True)
+        partner = compat.find_partner_by_email(lead)
         plan = {"partner": partner, "repeat_of": self._repeat_of(lead, partner)}
         if partner:
             plan["details"] = [(_("Customer"), partner.display_name)]

@@ -10,7 +10,7 @@ class MailMail(models.Model):
 
     _inherit = "mail.mail"
 
-    def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
+    def _postprocess_sent_message(self, *args, **kwargs):  # Odoo 19 added success_emails
         """Tell the runs that sent these e-mails how it went (see stage.automation.run's ``message_id``): for an
         e-mail of its own (to employees) now, before Odoo may delete it with its message; for a notification
         (to the customer) once Odoo has written the outcome on its notifications."""
@@ -18,8 +18,7 @@ class MailMail(models.Model):
         runs = self.env["stage.automation.run"].sudo()
         runs._on_delivery(lead_mails.filtered(lambda mail: not mail.is_notification).mail_message_id)
         notified = lead_mails.filtered("is_notification").mail_message_id
-        result = super()._postprocess_sent_message(
-            success_pids, failure_reason=failure_reason, failure_type=failure_type)
+        result = super()._postprocess_sent_message(*args, **kwargs)
         runs._on_delivery(notified)
         return result
 

@@ -2,6 +2,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import StageAutomationCase
+from .series import in_pipelines
 
 T0 = "2026-03-04 10:00:00"
 
@@ -328,7 +329,7 @@ class TestWait(StageAutomationCase):
         with self.assertRaisesRegex(ValidationError, "is already won"):
             self.wait_rule(stage_id=self.stage_won.id, wait_mode="won", wait_delay=0)
         other = self.env["crm.team"].create({"name": "Other pipeline"})
-        elsewhere = self.env["crm.stage"].create({"name": "Elsewhere", "team_id": other.id})
+        elsewhere = self.env["crm.stage"].create({"name": "Elsewhere", **in_pipelines(other)})
         with self.assertRaisesRegex(ValidationError, "belongs to pipeline “Other pipeline”"):
             self.wait_rule(wait_mode="stage", wait_stage_id=elsewhere.id, wait_delay=0)
         with self.assertRaisesRegex(ValidationError, "does not get there in time"):
