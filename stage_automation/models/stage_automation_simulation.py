@@ -72,7 +72,10 @@ class StageAutomationSimulation(models.AbstractModel):
     def _simulate(self, lead, stage, at):
         Rule = self.env["stage.automation.rule"]
         Rule.check_access("read")
-        entered_at = fields.Datetime.to_datetime(at) or fields.Datetime.now()
+        try:
+            entered_at = fields.Datetime.to_datetime(at) or fields.Datetime.now()
+        except (TypeError, ValueError) as error:
+            raise UserError(_("“%(at)s” is not a date and time (YYYY-MM-DD HH:MM:SS, UTC).", at=at)) from error
         rules = Rule.search([("stage_id", "=", stage.id)])
         chain = self.env["stage.automation.run"]._chain(lead, rules)
         rows, calendars = {}, {}

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, html2plaintext
 
@@ -350,3 +350,19 @@ class TestSimulationAccess(SimulationCase):
         outsider = new_test_user(self.env, login="sa_sim_outsider", groups="sales_team.group_sale_salesman_all_leads")
         with self.assertRaises(AccessError):
             self.simulate(self.lead(), user=outsider)
+
+    def test_malformed_arguments_get_a_clear_error_and_change_nothing(self):
+        """What a caller sends over RPC is checked before anything is read: ids that are no record's, a
+        moment that is no date."""
+        self.rule(body="Hello {{ object.name }}")
+        lead = self.lead()
+        messages = len(lead.message_ids)
+        Simulation = self.env["stage.automation.simulation"]
+        new = self.stage_new.id
+        for lead_id, stage_id, at in ((0, new, None), ("1; DROP TABLE crm_lead", new, None), (lead.id, 10**9, None),
+                                      (lead.id, [new], None), (lead.id, new, "next tuesday"),
+                                      (lead.id, new, {"at": 1})):
+            with self.subTest(lead_id=lead_id, stage_id=stage_id, at=at), self.assertRaises(UserError):
+                Simulation.simulate(lead_id, stage_id, at=at)
+        self.assertFalse(self.runs(lead))
+        self.assertEqual(len(lead.message_ids), messages)
