@@ -104,7 +104,7 @@ class StageAutomationBoard(models.AbstractModel):
         """The record ``record_id`` of ``model``, refused clearly when it is not one (deleted, mistyped)."""
         record = self.env[model].browse(record_id).exists() if isinstance(record_id, int) else None
         if not record:
-            raise UserError(_("Record %(id)s does not exist (any more): reload the board.", id=record_id))
+            raise UserError(_("Record %(id)s does not exist (any more): reload the page.", id=record_id))
         record.check_access("read")
         return record
 

@@ -145,7 +145,7 @@ class StageAutomationRun(models.Model):
                           rules=", ".join(self.rule_id.mapped("name")))
 
     def _perform(self):
-        """Queue job: execute claimed runs, each in a savepoint of its own, except those cancelled meanwhile.
+        """Queue job: execute claimed runs (see :meth:`_execute`), except those cancelled meanwhile.
 
         The runs are locked for the whole job. When another transaction holds
         one of them (a change of its lead, the sweeper), the job is tried again

@@ -62,8 +62,9 @@ class StageAutomationSimulation(models.AbstractModel):
           runs, its recipients and rendered texts (see :meth:`_simulate_rule`)
         :raise AccessError: the user may not read the lead, the stage or the rules
         """
-        lead = self._readable("crm.lead", lead_id)
-        stage = self._readable("crm.stage", stage_id)
+        board = self.env["stage.automation.board"]
+        lead = board._existing("crm.lead", lead_id)
+        stage = board._existing("crm.stage", stage_id)
         if lead.company_id in self.env.user.company_ids:
             # As a run does, in the lead's company.
             return self.with_company(lead.company_id)._simulate(lead.with_company(lead.company_id), stage, at)
@@ -92,13 +93,6 @@ class StageAutomationSimulation(models.AbstractModel):
                       for rule in rules],
             "triggers": self._simulate_triggers(lead, stage),
         }
-
-    def _readable(self, model, record_id):
-        record = self.env[model].browse(record_id).exists() if isinstance(record_id, int) else None
-        if not record:
-            raise UserError(_("Record %(id)s does not exist (any more).", id=record_id))
-        record.check_access("read")
-        return record
 
     # ------------------------------------------------------------
     # RULES
