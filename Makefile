@@ -1,6 +1,6 @@
 .PHONY: demo lint readme test
 
-# Odoo (18 or 19, whichever is importable) with stage_automation and demo data on http://localhost:8069 (admin / admin).
+# Odoo (18 or 19, whichever is importable; else installs 19, or ODOO_SERIES=18) with stage_automation and demo data on http://localhost:8069 (admin / admin).
 demo:
 	bash scripts/demo.sh
 
@@ -13,7 +13,7 @@ lint:
 readme:
 	python3 scripts/gen_readme.py || [ $$? = 1 ]
 
-# On each claimed Odoo series (18; 19 with STAGE_AUTOMATION_SERIES="18 19"): fresh databases, the addons' Odoo tests and the plain pytest tests, with the linters (make lint)
+# On each claimed Odoo series (18 with python3, 19 with $STAGE_AUTOMATION_ODOO19_PYTHON): fresh databases, the addons' Odoo tests and the plain pytest tests, with the linters (make lint)
 # running meanwhile: any of them failing fails it (scripts/test.sh).
 test:
 	LINT=1 bash scripts/test.sh

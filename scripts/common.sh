@@ -6,15 +6,13 @@ LOCAL_DIR="$REPO_DIR/.local"   # git-ignored: generated configs and logs
 mkdir -p "$LOCAL_DIR"
 
 # The Odoo series the addons claim: make test runs the whole suite on each, every one in fresh databases
-# (scripts/build_wheels.py builds their wheels). The series being ported run when asked for
-# (STAGE_AUTOMATION_SERIES="18 19"), and are claimed once their whole suite passes.
-CLAIMED_SERIES=(18)
-PORTING_SERIES=(19)
+# (scripts/build_wheels.py builds their wheels); STAGE_AUTOMATION_SERIES=19 runs one of them.
+CLAIMED_SERIES=(18 19)
 # Each series' interpreter: Odoo 18 is the machine's python3; Odoo 19 the one STAGE_AUTOMATION_ODOO19_PYTHON
 # names, by default /opt/venv19/bin/python (a virtualenv where Odoo 19 is installed, or its source on the path).
 DEFAULT_ODOO19_PYTHON=/opt/venv19/bin/python
 
-ODOO_MISSING="Odoo 18 is not importable by python3: run 'make demo' once, or install Odoo 18.0"
+ODOO_MISSING="Odoo 18 is not importable by python3: run 'ODOO_SERIES=18 make demo' once, or install Odoo 18.0"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -83,13 +81,13 @@ ensure_odoo() {
 test_series() {
     local series python wanted=(${STAGE_AUTOMATION_SERIES:-${CLAIMED_SERIES[*]}})
     for series in "${wanted[@]}"; do
-        [[ " ${CLAIMED_SERIES[*]} ${PORTING_SERIES[*]} " == *" $series "* ]] \
-            || die "the addons claim no Odoo $series (claimed: ${CLAIMED_SERIES[*]}; being ported: ${PORTING_SERIES[*]})"
+        [[ " ${CLAIMED_SERIES[*]} " == *" $series "* ]] \
+            || die "the addons claim no Odoo $series (they claim: ${CLAIMED_SERIES[*]})"
         python=$(odoo_python "$series")
         if [ "$series" = 18 ]; then
             odoo_importable 18 "$python" || die "$ODOO_MISSING"
         else
-            odoo_importable "$series" "$python" || die "Odoo $series is not importable by $python: install it there, or set STAGE_AUTOMATION_ODOO${series}_PYTHON to an interpreter that imports it"
+            odoo_importable "$series" "$python" || die "Odoo $series is not importable by $python: run 'ODOO_SERIES=$series make demo' once, or set STAGE_AUTOMATION_ODOO${series}_PYTHON to an interpreter that imports it"
         fi
     done
     echo "${wanted[*]}"

@@ -2,15 +2,17 @@
 # make demo: Odoo with CRM, stage_automation and demo data on http://localhost:8069 (admin / admin).
 #
 # The Odoo is whichever is importable: python3's (18 or 19), else the Odoo 19 of
-# $STAGE_AUTOMATION_ODOO19_PYTHON (default /opt/venv19/bin/python), else Odoo 18.0 installed for python3.
-# Environment: DB (database, default stage_automation_demo, with "_19" on Odoo 19), PORT (HTTP port,
-# default 8069).
+# $STAGE_AUTOMATION_ODOO19_PYTHON (default /opt/venv19/bin/python). When there is none, Odoo's official
+# release of ODOO_SERIES (default 19) is installed: Odoo 19 into a virtualenv where
+# $STAGE_AUTOMATION_ODOO19_PYTHON says (the directory above its bin/), Odoo 18 for python3.
+# ODOO_SERIES=18 or 19 also picks the series when both are there.
+# Environment: ODOO_SERIES, DB (database, default stage_automation_demo, with "_19" on Odoo 19), PORT (HTTP
+# port, default 8069).
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "$0")/common.sh"
 
 PORT="${PORT:-8069}"
-ODOO_RELEASE_URL="https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
 
 # Headers and compiler for the Odoo requirements that build from source (psycopg2, python-ldap).
 ensure_odoo_build_deps() {
@@ -18,35 +20,61 @@ ensure_odoo_build_deps() {
         say "Installing the system packages Odoo's requirements build with"
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            build-essential libpq-dev libldap2-dev libsasl2-dev >/dev/null
+            build-essential libpq-dev libldap2-dev libsasl2-dev python3-venv >/dev/null
     else
-        echo "note: building Odoo's requirements needs a C compiler and the libpq, libldap2 and libsasl2 headers"
+        echo "note: building Odoo's requirements needs a C compiler, python3-venv and the libpq, libldap2 and libsasl2 headers"
     fi
 }
 
+# install_odoo <series>: Odoo's official nightly release of that series, for the interpreter of the series
+# (Odoo 19: a new virtualenv there).
 install_odoo() {
-    say "Installing Odoo 18.0 (official nightly release) for $(python3 --version)"
+    local series="$1" python constraint
+    python=$(odoo_python "$series")
     ensure_odoo_build_deps
-    local constraint
+    if [ "$series" != 18 ] && [ ! -x "$python" ]; then
+        local venv
+        venv=$(dirname "$(dirname "$python")")
+        say "Creating a virtualenv for Odoo $series in $venv"
+        python3 -m venv "$venv" || die "could not create $venv: set STAGE_AUTOMATION_ODOO${series}_PYTHON to <a writable folder>/bin/python"
+    fi
+    say "Installing Odoo $series.0 (official nightly release) for $("$python" --version)"
     constraint=$(mktemp)
     # Some of Odoo's pinned requirements are old sdists whose build imports pkg_resources.
     echo "setuptools<58" > "$constraint"
-    PIP_CONSTRAINT="$constraint" python3 -m pip install "$ODOO_RELEASE_URL" || { rm -f "$constraint"; die "installing Odoo 18.0 failed"; }
+    PIP_CONSTRAINT="$constraint" "$python" -m pip install \
+            "https://nightly.odoo.com/$series.0/nightly/src/odoo_$series.0.latest.tar.gz" \
+        || { rm -f "$constraint"; die "installing Odoo $series.0 failed"; }
     rm -f "$constraint"
-    odoo_importable || die "Odoo 18 is still not importable by python3 after installing it"
+    odoo_importable "$series" || die "Odoo $series is still not importable by $python after installing it"
 }
 
 ensure_postgres
-if odoo_importable 18; then
-    SERIES=18
-elif odoo_importable 19 python3; then
-    SERIES=19 STAGE_AUTOMATION_ODOO19_PYTHON=python3
-elif odoo_importable 19; then
-    SERIES=19
-else
-    install_odoo
-    SERIES=18
-fi
+case "${ODOO_SERIES:-}" in
+    "")
+        if odoo_importable 18; then
+            SERIES=18
+        elif odoo_importable 19 python3; then
+            SERIES=19 STAGE_AUTOMATION_ODOO19_PYTHON=python3
+        else
+            SERIES=19
+            odoo_importable 19 || install_odoo 19
+        fi
+        ;;
+    18)
+        SERIES=18
+        odoo_importable 18 || install_odoo 18
+        ;;
+    19)
+        SERIES=19
+        if odoo_importable 19 python3; then
+            STAGE_AUTOMATION_ODOO19_PYTHON=python3
+        else
+            odoo_importable 19 || install_odoo 19
+        fi
+        ;;
+    *) die "ODOO_SERIES is 18 or 19 (the series the addons claim), not ${ODOO_SERIES}" ;;
+esac
 PY=$(odoo_python "$SERIES")
 say "Odoo $SERIES ($PY)"
 # A database belongs to one series: Odoo 19 has its own.
@@ -60,6 +88,8 @@ cat > "$config" <<CONF
 [options]
 addons_path = $(addons_path "$SERIES")
 db_name = $DB
+; the demo data (Odoo 19 leaves it out by default)
+without_demo = False
 dbfilter = ^$DB\$
 http_interface = localhost
 http_port = $PORT

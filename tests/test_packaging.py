@@ -4,12 +4,15 @@ builds theirs (scripts/build_wheels.py).
 Each wheel lays its addon out as ``odoo/addons/<addon>`` (Odoo finds it
 without an addons path), is versioned as its series' Odoo reads the manifest
 (``19.0.1.3.0``) and requires that series' Odoo and what its manifest depends
-on that Odoo does not ship.
+on that Odoo does not ship. Installed by pip, the running series' wheels are the addons its Odoo finds.
 """
 
 import ast
 import importlib.util
+import json
+import os
 import subprocess
+import sys
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -111,3 +114,26 @@ def test_every_manifest_names_the_same_author_website_and_license():
 def test_main_wheel_requires_queue_job_and_phonenumbers(wheels, series):
     requires = set(metadata(wheels["stage_automation"]).get_all("Requires-Dist"))
     assert {f"odoo-addon-queue_job=={series}.*", "phonenumbers"} <= requires
+
+
+def test_the_running_odoo_finds_its_series_wheels_installed_by_pip(all_wheels, tmp_path):
+    """pip installs the running series' wheels (``make test`` runs these tests with each series' interpreter);
+    Odoo, given no addons path, finds every addon there and reads the version of its series."""
+    from odoo.release import version_info
+
+    series = f"{version_info[0]}.0"
+    site = tmp_path / "site-packages"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target",
+                    str(site), *map(str, all_wheels[series].values())], check=True)
+    probe = """
+import json, sys
+from odoo.modules.module import get_manifest, get_module_path
+print(json.dumps({addon: [get_module_path(addon), get_manifest(addon).get("version")] for addon in sys.argv[1:]}))
+"""
+    found = json.loads(subprocess.run(
+        [sys.executable, "-c", probe, *ADDONS], check=True, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(site)}, cwd=tmp_path).stdout)
+    for addon in ADDONS:
+        path, version = found[addon]
+        assert path == str(site / "odoo" / "addons" / addon), f"{addon} is found in its wheel's files"
+        assert version == f"{series}.{manifest(addon)['version']}"

@@ -207,7 +207,9 @@ class StageAutomationBoard(models.AbstractModel):
 
         Only the moved rule gets a new sequence when its neighbours leave room;
         otherwise the stage's rules are renumbered, those already in place left
-        untouched (each rule written gets the mover as its author).
+        untouched (each rule written gets the mover as its author). A rule for
+        every pipeline of its stage, moved into a stage that pipelines it did not
+        reach use too, becomes a rule of the board's pipeline.
         """
         self.env["stage.automation.rule"].check_access("write")
         team = self._pipeline(team_id)
@@ -223,7 +225,11 @@ class StageAutomationBoard(models.AbstractModel):
         ordered += [other for other in column if other not in ordered]
         values = self._sequences(ordered, rule)
         if stage != rule.stage_id:
-            values.setdefault(rule, {})["stage_id"] = stage.id
+            moved = values.setdefault(rule, {})
+            moved["stage_id"] = stage.id
+            before, after = rule.stage_id.stage_automation_team_ids, stage.stage_automation_team_ids
+            if not rule.team_id and before and (not after or after - before):
+                moved["team_id"] = team.id  # a stage other pipelines use too: the rule reaches no new one
         for record, vals in values.items():
             record.write(vals)
         return True
@@ -260,8 +266,9 @@ class StageAutomationBoard(models.AbstractModel):
         """What copying the automation of pipeline ``team_id`` (or only the rules of its stage ``stage_id``)
         to pipeline ``target_team_id`` would write; nothing is written.
 
-        Stages are matched by position: the n-th stage of one pipeline with the
-        n-th of the other. Returns ``{lines: [{stage, target_stage, rules,
+        A stage both pipelines use is its own counterpart; the others are matched
+        by position, the n-th of one pipeline's own stages with the n-th of the
+        other's. Returns ``{lines: [{stage, target_stage, rules,
         triggers}], skipped: [sentence], count}``.
         """
         plan = self._copy_plan(team_id, target_team_id, stage_id)
@@ -296,17 +303,14 @@ class StageAutomationBoard(models.AbstractModel):
             raise UserError(_("Choose another pipeline to copy to."))
         stages = self._stages(team)
         target_stages = self._stages(target_team)
-        if stage_id:
-            stage = self._pipeline_stage(team, stage_id)
-            positions = [list(stages).index(stage)]
-        else:
-            positions = range(len(stages))
+        sources = self._pipeline_stage(team, stage_id) if stage_id else stages
         rules = self._rules(team, stages)
         triggers = self.env["stage.automation.trigger"] if stage_id else self._triggers(team, stages)
+        counterparts = {stage: stage for stage in stages & target_stages}
+        counterparts.update(zip(stages - target_stages, target_stages - stages, strict=False))  # the shorter ends it
         lines, skipped = [], []
-        for position in positions:
-            source = stages[position]
-            target = target_stages[position] if position < len(target_stages) else None
+        for source in sources:
+            target = counterparts.get(source)
             stage_rules = rules.filtered(lambda r, s=source: r.stage_id == s)
             stage_triggers = triggers.filtered(lambda t, s=source: t.stage_id == s)
             shared_rules, shared_triggers = rules.browse(), triggers.browse()

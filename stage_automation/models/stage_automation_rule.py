@@ -60,7 +60,6 @@ class StageAutomationRule(models.Model):
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
     stage_id = fields.Many2one(
-        "crm.stage", required=True, index=True, ondelete="cascade",
         help="The rule is activated each time a lead enters this stage.")
 
     timing = fields.Selection(TIMINGS, string="Execute", required=True, default="immediate")

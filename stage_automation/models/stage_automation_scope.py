@@ -8,17 +8,22 @@ from ..engine.domains import check_literal_domain
 
 
 class StageAutomationScope(models.AbstractModel):
-    """Which leads a rule or a trigger is for: company, pipeline, kind, and a condition on the lead."""
+    """Which leads a rule or a trigger is for: its stage, company, pipeline (one of the stage's), kind,
+    and a condition on the lead."""
 
     _name = "stage.automation.scope"
     _description = "Stage Automation Scope"
 
+    stage_id = fields.Many2one("crm.stage", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(
         "res.company", index=True, default=lambda self: self._default_company(),
         help="Leave empty to apply to the leads of every company (only users allowed in every company may).")
     team_id = fields.Many2one(
         "crm.team", string="Pipeline", index=True, ondelete="cascade",
         help="Only for the leads of this sales team; empty for every pipeline using the stage.")
+    stage_pipeline_ids = fields.Many2many(
+        related="stage_id.stage_automation_team_ids", string="Pipelines of the stage",
+        help="The pipelines using the stage (none: every pipeline); the pipeline chosen is one of them.")
     lead_type = fields.Selection(
         [("lead", "Leads"), ("opportunity", "Opportunities"), ("both", "Leads and opportunities")],
         string="Applies to", required=True, default="both")
@@ -61,6 +66,17 @@ class StageAutomationScope(models.AbstractModel):
                 raise ValidationError(_(
                     "“%(name)s”: you are not allowed in company “%(company)s”.",
                     name=record.display_name, company=record.company_id.name))
+
+    @api.constrains("stage_id", "team_id")
+    def _check_pipeline(self):
+        """The pipeline chosen uses the stage: a rule or trigger for another one would never act."""
+        for record in self:
+            teams = record.stage_id.stage_automation_team_ids
+            if record.team_id and not record.stage_id._stage_automation_in_pipeline(record.team_id):
+                raise ValidationError(_(
+                    "“%(name)s”: stage “%(stage)s” belongs to pipeline “%(team)s”, not “%(pipeline)s”.",
+                    name=record.display_name, stage=record.stage_id.name, team=", ".join(teams.mapped("name")),
+                    pipeline=record.team_id.name))
 
     @api.constrains("filter_domain")
     def _check_filter_domain(self):

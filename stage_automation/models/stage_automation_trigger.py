@@ -72,7 +72,7 @@ class StageAutomationTrigger(models.Model):
         help="Identifier integrations use to fire this trigger (unique per company); made from the name "
              "unless you write one.")
     stage_id = fields.Many2one(
-        "crm.stage", string="Move to stage", required=True, index=True, ondelete="cascade",
+        string="Move to stage",
         help="The stage the lead is moved to when the event happens; only its rules run.")
     trigger_type = fields.Selection(TRIGGER_TYPES, string="Event", required=True, default="application")
     allow_backward = fields.Boolean(
@@ -168,16 +168,6 @@ class StageAutomationTrigger(models.Model):
                 except UserError as error:
                     raise ValidationError(_("Trigger “%(trigger)s”: %(error)s", trigger=trigger.name,
                                             error=error.args[0])) from error
-
-    @api.constrains("stage_id", "team_id")
-    def _check_pipeline(self):
-        for trigger in self:
-            teams = trigger.stage_id.stage_automation_team_ids
-            if teams and trigger.team_id and trigger.team_id not in teams:
-                raise ValidationError(_(
-                    "Trigger “%(trigger)s”: stage “%(stage)s” belongs to pipeline “%(team)s”, not “%(pipeline)s”.",
-                    trigger=trigger.name, stage=trigger.stage_id.name, team=", ".join(teams.mapped("name")),
-                    pipeline=trigger.team_id.name))
 
     # ------------------------------------------------------------
     # ORM

@@ -44,3 +44,4 @@ from . import test_transfer
 from . import test_gallery
 from . import test_transfer_ui
 from . import test_compat
+from . import test_shared_stages

@@ -29,3 +29,9 @@ def in_pipelines(*teams):
         return {"team_ids": [Command.set(ids)]}
     assert len(ids) <= 1, "a stage of Odoo 18 belongs to one pipeline"
     return {"team_id": ids[0] if ids else False}
+
+
+def shared_by(*teams):
+    """The values of a ``crm.stage`` that pipelines ``teams`` use together: a stage of those pipelines on
+    19; on 18, where a stage belongs to one pipeline or to all, a stage of every pipeline."""
+    return in_pipelines(*teams) if compat.STAGE_PIPELINES_FIELD == "team_ids" else in_pipelines()

@@ -90,6 +90,14 @@ class TestCompat(StageAutomationSecurityCase):
         else:
             self.assertEqual(read.category_id, self.env.ref("stage_automation.module_category_stage_automation_lead"))
 
+    def test_groups_read_in_a_language_loaded_after_the_install(self):
+        """19's privileges are made from the categories at install time: a language loaded later translates
+        them only through their own entries in the catalogues."""
+        self.env["res.lang"]._activate_lang("pl_PL")
+        self.env["ir.module.module"]._load_module_terms(["stage_automation"], ["pl_PL"], overwrite=True)
+        read = self.env.ref("stage_automation.group_stage_automation_lead_read").with_context(lang="pl_PL")
+        self.assertEqual(read.full_name, "Automatyzacja leadów / Odczyt")
+
     def test_stage_pipelines(self):
         """18's ``crm.stage.team_id`` is 19's ``team_ids``: one field reads and searches both."""
         other = self.env["crm.team"].create({"name": "Compat pipeline"})

@@ -5,9 +5,9 @@ import { useService } from "@web/core/utils/hooks";
 
 /**
  * Copy a rule to a stage of any pipeline, or a stage's rules or a whole
- * pipeline's automation to another pipeline. A stage or pipeline copy matches
- * stages by position: what it would create is shown, and written only once
- * confirmed.
+ * pipeline's automation to another pipeline. A stage or pipeline copy keeps a
+ * stage both pipelines use and matches the others by position: what it would
+ * create is shown, and written only once confirmed.
  */
 export class CopyDialog extends Component {
     static template = "stage_automation.CopyDialog";
