@@ -3,6 +3,7 @@ from datetime import date, datetime
 from odoo.tests import tagged
 
 from .common import StageAutomationCase
+from .series import shared_by
 
 T0 = "2026-03-04 10:00:00"  # a Wednesday
 
@@ -229,6 +230,7 @@ class TestRuleTiming(StageAutomationCase):
 
     def test_pipeline_and_lead_type_filters(self):
         other_team = self.env["crm.team"].create({"name": "Other pipeline"})
+        self.stage_new.write(shared_by(self.team, other_team))
         for_team = self.rule(name="Team", team_id=other_team.id)
         for_leads = self.rule(name="Leads only", lead_type="lead")
         for_all = self.rule(name="All")

@@ -54,9 +54,9 @@ class TestSharedStages(StageAutomationCase):
 
     def test_a_trigger_moves_the_leads_of_every_pipeline_using_its_stage(self):
         self.env["stage.automation.trigger"].create({
-            "name": "Paid", "code": "paid", "trigger_type": "application", "stage_id": self.shared.id})
+            "name": "Shared paid", "code": "shared_paid", "trigger_type": "application", "stage_id": self.shared.id})
         east, west = self.lead(), self.west_lead()
-        answers = (east | west).stage_automation_fire("paid")
+        answers = (east | west).stage_automation_fire("shared_paid")
         self.assertEqual([answer["moved"] for answer in answers], [True, True])
         self.assertEqual((east | west).stage_id, self.shared)
         self.assertEqual(self.runs(west).rule_id, self.everywhere | self.west_only)

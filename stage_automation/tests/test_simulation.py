@@ -8,7 +8,7 @@ from odoo.tools import SQL, html2plaintext
 from odoo.addons.sms.tests.common import MockSMS
 
 from .common import StageAutomationCase
-from .series import MOBILE
+from .series import MOBILE, shared_by
 
 FRIDAY = "2026-03-06 16:30:00"  # 17:30 in Brussels, after work; the Monday after is a holiday
 ENTRY = "2026-03-04 10:00:00"  # a Wednesday
@@ -110,8 +110,9 @@ class TestSimulation(SimulationCase, MockSMS):
         further = self.rule(name="Further", sequence=30, after_previous=True, timing="delay", delay=1,
                             delay_unit="days")
         independent = self.rule(name="Independent", sequence=40, timing="delay", delay=1, delay_unit="hours")
-        other_pipeline = self.rule(name="Elsewhere", sequence=50, team_id=self.env["crm.team"].create(
-            {"name": "Elsewhere"}).id)
+        elsewhere = self.env["crm.team"].create({"name": "Elsewhere"})
+        self.stage_new.write(shared_by(self.team, elsewhere))
+        other_pipeline = self.rule(name="Elsewhere", sequence=50, team_id=elsewhere.id)
         lead = self.lead(expected_revenue=10)
         result = self.simulate(lead)
         self.assertEqual([row["name"] for row in result["rules"]],
