@@ -14,15 +14,21 @@ source "$(dirname "$0")/common.sh"
 
 PORT="${PORT:-8069}"
 
-# Headers and compiler for the Odoo requirements that build from source (psycopg2, python-ldap).
+# Headers and compiler for the Odoo requirements that build from source (psycopg2, python-ldap): the
+# missing packages only, never an upgrade of installed ones (libpq-dev's would upgrade a running PostgreSQL
+# server's files under it).
 ensure_odoo_build_deps() {
+    local package missing=()
+    for package in build-essential libpq-dev libldap2-dev libsasl2-dev python3-venv; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ "${#missing[@]}" != 0 ] || return 0
     if is_root && command -v apt-get >/dev/null; then
-        say "Installing the system packages Odoo's requirements build with"
+        say "Installing the system packages Odoo's requirements build with: ${missing[*]}"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            build-essential libpq-dev libldap2-dev libsasl2-dev python3-venv >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-upgrade "${missing[@]}" >/dev/null
     else
-        echo "note: building Odoo's requirements needs a C compiler, python3-venv and the libpq, libldap2 and libsasl2 headers"
+        echo "note: building Odoo's requirements needs these packages (or their equivalents): ${missing[*]}"
     fi
 }
 
