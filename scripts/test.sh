@@ -192,7 +192,9 @@ test_one_series() {
 }
 
 for series in $SERIES_TO_TEST; do
+    series_started=$(date +%s)
     test_one_series "$series"
+    say "Odoo $series: done in $(( $(date +%s) - series_started )) s"
 done
 
 if [ -n "$lint_pid" ]; then
