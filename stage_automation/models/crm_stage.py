@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .. import compat
 
@@ -32,3 +33,17 @@ class CrmStage(models.Model):
         """Whether this stage is one of pipeline ``team``'s (a stage of no pipeline is every pipeline's)."""
         self.ensure_one()
         return not self.stage_automation_team_ids or not team or team in self.stage_automation_team_ids
+
+    @api.constrains(compat.STAGE_PIPELINES_FIELD)
+    def _check_stage_automation_pipelines(self):
+        """A stage keeps the pipelines its rules and triggers are for: one left out would silently stop them."""
+        for stage in self.sudo():
+            astray = [
+                record.name
+                for record in (*stage.stage_automation_rule_ids, *stage.stage_automation_trigger_ids)
+                if record.team_id and not stage._stage_automation_in_pipeline(record.team_id)]
+            if astray:
+                raise ValidationError(_(
+                    "Stage “%(stage)s” has rules or triggers for a pipeline it would no longer belong to: "
+                    "%(names)s. Delete them or choose another pipeline for them first.",
+                    stage=stage.name, names=", ".join(astray)))

@@ -52,6 +52,14 @@ class TestSharedStages(StageAutomationCase):
         with self.assertRaisesRegex(ValidationError, "belongs to pipeline “Automation pipeline”"):
             self.everywhere.write({"stage_id": self.stage_new.id, "team_id": self.west.id})
 
+    def test_a_stage_keeps_the_pipelines_its_rules_are_for(self):
+        with self.assertRaisesRegex(ValidationError, "Stage “SA Shared” has rules or triggers for a pipeline it "
+                                                     "would no longer belong to: West only"):
+            self.shared.write(in_pipelines(self.team))
+        self.west_only.team_id = False
+        self.shared.write(in_pipelines(self.team))
+        self.assertEqual(self.shared.stage_automation_team_ids, self.team)
+
     def test_a_trigger_moves_the_leads_of_every_pipeline_using_its_stage(self):
         self.env["stage.automation.trigger"].create({
             "name": "Shared paid", "code": "shared_paid", "trigger_type": "application", "stage_id": self.shared.id})
