@@ -126,3 +126,11 @@ def test_bad_files_are_refused_saying_why_and_where(file, code, path, detail):
 
 def test_empty_values_pass_as_empty():
     check(changed(lambda f: rule(f).update(body=False, date_field_id=None, recipient_user_ids=None)))
+
+
+def test_texts_are_read_in_the_language_else_in_another_variant_of_it():
+    translations = {"fr_FR": {"name": "Relance"}, "pl_PL": {"name": "Przypomnienie"}}
+    assert transfer.texts_in(translations, "pl_PL") == {"name": "Przypomnienie"}
+    assert transfer.texts_in(translations, "fr_BE") == {"name": "Relance"}
+    assert transfer.texts_in(translations, "de_DE") == {}
+    assert transfer.texts_in(None, "fr_FR") == {}

@@ -140,6 +140,14 @@ def check_file(data, schema):
     _unique(trigger_keys, "triggers")
 
 
+def texts_in(translations, lang):
+    """The texts of a record's ``translations`` (``{lang: {field: text}}``) in ``lang``, else in another
+    variant of its language (fr_FR for fr_BE); empty when the file has none."""
+    translations = translations or {}
+    return translations.get(lang) or next(
+        (texts for code, texts in translations.items() if code.split("_")[0] == lang.split("_")[0]), {})
+
+
 def _check_record(record, fields, translated, path, extra):
     """A rule or a trigger (``extra``: its keys besides its fields): its key, its known fields with
     values of their kind; returns its key."""

@@ -146,7 +146,7 @@ class StageAutomationBoard(models.AbstractModel):
             "timing": self._timing_badge(rule),
             "when": rule.when_text,
             "working_hours": rule.working_hours,
-            "condition": rule.filter_domain if rule.filter_domain not in (False, "", "[]") else False,
+            "condition": rule._has_condition() and rule.filter_domain,
             "recipients": self._recipients_text(rule),
             "every_pipeline": not rule.team_id,
             "pending_count": pending_counts.get(rule.id, 0),

@@ -109,12 +109,17 @@ class StageAutomationScope(models.AbstractModel):
         self.env["crm.lead"]._search(domain)
         return domain
 
+    def _has_condition(self):
+        """Whether a condition is set (most rules have none: nothing to evaluate)."""
+        self.ensure_one()
+        return bool(self.filter_domain) and self.filter_domain.strip() != "[]"
+
     def _matches_condition(self, lead):
         """Whether ``lead`` meets the condition; a condition broken since it was saved (a field removed
         with its module, say) fails saying so."""
         self.ensure_one()
-        if not self.filter_domain or self.filter_domain.strip() == "[]":
-            return True  # most rules: nothing to evaluate
+        if not self._has_condition():
+            return True
         try:
             domain = self._get_filter_domain()
             return not domain or bool(lead.filtered_domain(domain))

@@ -129,7 +129,7 @@ class StageAutomationSimulation(models.AbstractModel):
                                       "it may change before the rule runs."))
         try:
             rule._robot(lead)  # the author may no longer act on this lead
-            if rule.filter_domain not in (False, "", "[]"):
+            if rule._has_condition():
                 row["condition"] = rule._matches_condition(lead)
                 if not row["condition"]:
                     return dict(row, outcome=SKIPPED, reason=_("Skipped: the lead does not match the condition."))
@@ -158,12 +158,10 @@ class StageAutomationSimulation(models.AbstractModel):
                        if row["outcome"] == RUNS and row["plan"].get("leaves_stage")), default=None)
         if not leaving:
             return
-        leaving = rows[leaving[1]]
-        position = rows.index(leaving)
-        reason = _("Cancelled: the lead would have left the stage with “%(rule)s”.", rule=leaving["rule"].name)
+        reason = _("Cancelled: the lead would have left the stage with “%(rule)s”.", rule=rows[leaving[1]]["rule"].name)
         cancelled = set()
         for index, row in enumerate(rows):
-            later = row["moment"] is not None and (row["moment"], index) > (leaving["moment"], position)
+            later = row["moment"] is not None and (row["moment"], index) > leaving
             if later or row["after"] in cancelled:
                 row.update(outcome=CANCELLED, reason=reason)
                 cancelled.add(row["rule"])

@@ -203,12 +203,8 @@ class StageAutomationTransfer(models.AbstractModel):
         return str(uuid.uuid5(database, f"{record._name},{record.id}"))
 
     def _is_default(self, record, field, default):
-        value = record[field.name]
-        if field.type == "many2one":
-            return value.id == (default or False)
-        if field.type == "many2many":
-            return not value and not default
-        return (value or False) == (default or False)
+        """Whether the record holds what an import fills in when the file leaves the field out."""
+        return _same_value(record, field, _default_value(field, default))
 
     # ------------------------------------------------------------
     # SCHEMA: which fields travel, and what they hold
@@ -423,11 +419,7 @@ class StageAutomationTransfer(models.AbstractModel):
 
     def _label(self, entry):
         """The name of a stage, rule or trigger of the file in the user's language, when the file has it."""
-        translations = entry.get("translations") or {}
-        lang = self.env.lang or "en_US"
-        texts = translations.get(lang) or next(
-            (texts for code, texts in translations.items() if code.split("_")[0] == lang.split("_")[0]), {})
-        return texts.get("name") or entry["name"]
+        return engine.texts_in(entry.get("translations"), self.env.lang or "en_US").get("name") or entry["name"]
 
     def _save(self, item, write):
         """Run ``write`` in a savepoint: a record the models refuse (a constraint, a missing parameter)
@@ -528,15 +520,10 @@ class _ImportPlan:
             elif field.compute:
                 continue  # left to compute (a variable name made from the action)
             else:
-                value = self._default(field, self.defaults[model].get(name))
-            if not existing or not self._same(existing, field, value):
+                value = _default_value(field, self.defaults[model].get(name))
+            if not existing or not _same_value(existing, field, value):
                 values[name] = [Command.set(value)] if field.type == "many2many" else value
         return values, notes
-
-    def _default(self, field, default):
-        if field.type == "many2many":
-            return []
-        return default if default is not None else False
 
     def _value(self, field, value, notes):
         if field.type == "many2one":
@@ -544,16 +531,6 @@ class _ImportPlan:
         if field.type == "many2many":
             return [record.id for one in value or [] for record in [self._resolve(field, one, notes)] if record]
         return value if value is not None else False
-
-    def _same(self, record, field, value):
-        current = record[field.name]
-        if field.type == "many2one":
-            return current.id == value
-        if field.type == "many2many":
-            return set(current.ids) == set(value)
-        if field.type == "float":
-            return abs((current or 0.0) - (value or 0.0)) < 1e-9
-        return (current or False) == (value or False)
 
     def _resolve(self, field, reference, notes):
         """The record a reference of the file names, or an empty record and a note."""
@@ -615,12 +592,9 @@ class _ImportPlan:
     def translations(self, model, entry, existing):
         """``{(field, lang): text}`` to write: for each installed language, the file's text in that
         language (or in another variant of it: fr_FR for fr_BE), when the record does not say it already."""
-        given = entry.get("translations") or {}
         result = {}
         for lang in self.languages:
-            texts = given.get(lang) or next(
-                (texts for code, texts in given.items() if code.split("_")[0] == lang.split("_")[0]), {})
-            for name, text in texts.items():
+            for name, text in engine.texts_in(entry.get("translations"), lang).items():
                 if not existing or existing.with_context(lang=lang)[name] != text:
                     result[name, lang] = text
         return result
@@ -641,6 +615,25 @@ class _ImportPlan:
         item["notes"].append(_("the code “%(code)s” is used by another trigger: integrations must use this "
                                "trigger's own code.", code=code))
         return {}
+
+
+def _default_value(field, default):
+    """The value a new record gets for a field a file leaves out (``default``: from ``default_get``)."""
+    if field.type == "many2many":
+        return []
+    return default if default is not None else False
+
+
+def _same_value(record, field, value):
+    """Whether ``record`` holds ``value`` (an id, a list of ids or a scalar, as the import writes it)."""
+    current = record[field.name]
+    if field.type == "many2one":
+        return current.id == value
+    if field.type == "many2many":
+        return set(current.ids) == set(value)
+    if field.type == "float":
+        return abs((current or 0.0) - (value or 0.0)) < 1e-9
+    return (current or False) == (value or False)
 
 
 def _external_id(record):
