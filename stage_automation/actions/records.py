@@ -34,13 +34,7 @@ class StageAutomationRule(models.Model):
             target = rule.target_stage_id
             if not target:
                 raise ValidationError(_("Rule “%(rule)s”: choose the stage to move the lead to.", rule=rule.name))
-            pipelines = rule.team_id or rule.stage_id.stage_automation_team_ids
-            targets = target.stage_automation_team_ids
-            if targets and pipelines and not targets & pipelines:
-                raise ValidationError(_(
-                    "Rule “%(rule)s”: stage “%(stage)s” belongs to pipeline “%(target)s”, not “%(pipeline)s”.",
-                    rule=rule.name, stage=target.name, target=", ".join(targets.mapped("name")),
-                    pipeline=", ".join(pipelines.mapped("name"))))
+            rule._check_stage_reachable(target)
             if target == rule.stage_id:
                 raise ValidationError(_("Rule “%(rule)s”: the lead is already in stage “%(stage)s”.",
                                         rule=rule.name, stage=target.name))
@@ -66,9 +60,6 @@ class StageAutomationRule(models.Model):
         old = lead.stage_id
         lead.write({"stage_id": target.id})
         return _lt("Moved from “%(old)s” to “%(new)s”.", old=old.name, new=target.name)
-
-    def _prepare_action_write(self, run, lead):
-        return {"values": self._prepare_values(lead)}
 
     def _run_action_write(self, run, lead):
         lead.write(self._prepare_action(run, lead)["values"])

@@ -81,13 +81,8 @@ class StageAutomationRule(models.Model):
                 raise ValidationError(_(
                     "Rule “%(rule)s”: the lead is already in stage “%(stage)s”; choose another stage to wait for.",
                     rule=rule.name, stage=stage.name))
-            pipelines = rule.team_id or rule.stage_id.stage_automation_team_ids
-            targets = stage.stage_automation_team_ids
-            if rule.wait_mode == "stage" and targets and pipelines and not targets & pipelines:
-                raise ValidationError(_(
-                    "Rule “%(rule)s”: stage “%(stage)s” belongs to pipeline “%(target)s”, not “%(pipeline)s”.",
-                    rule=rule.name, stage=stage.name, target=", ".join(targets.mapped("name")),
-                    pipeline=", ".join(pipelines.mapped("name"))))
+            if rule.wait_mode == "stage":
+                rule._check_stage_reachable(stage)
             if rule.wait_mode == "won" and rule.stage_id.is_won:
                 raise ValidationError(_("Rule “%(rule)s”: a lead in stage “%(stage)s” is already won.",
                                         rule=rule.name, stage=rule.stage_id.name))

@@ -38,10 +38,8 @@ class CrmStage(models.Model):
     def _check_stage_automation_pipelines(self):
         """A stage keeps the pipelines its rules and triggers are for: one left out would silently stop them."""
         for stage in self.sudo():
-            astray = [
-                record.name
-                for record in (*stage.stage_automation_rule_ids, *stage.stage_automation_trigger_ids)
-                if record.team_id and not stage._stage_automation_in_pipeline(record.team_id)]
+            astray = [record.name for record in (*stage.stage_automation_rule_ids, *stage.stage_automation_trigger_ids)
+                      if record._outside_stage_pipelines()]
             if astray:
                 raise ValidationError(_(
                     "Stage “%(stage)s” has rules or triggers for a pipeline it would no longer belong to: "

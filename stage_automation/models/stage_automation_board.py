@@ -72,16 +72,13 @@ class StageAutomationBoard(models.AbstractModel):
         team = self._pipeline(team_id) if team_id else self.env["crm.team"]
         origin = self._existing("stage.automation.rule", rule_id) if rule_id else None
         rule = Rule.new({"stage_id": stage.id, "team_id": team.id, "sequence": sequence or 0}, origin=origin)
-        pipelines = team or stage.stage_automation_team_ids
-        constants = self.env["stage.automation.constant"].search(
-            [("team_id", "in", pipelines.ids)] if pipelines else [])
         is_editor = self.env.user.has_group("mail.group_mail_template_editor")
         return {
             # What Odoo's restricted rendering lets a non-editor save (see stage.automation.render.mixin).
             "allowed_expressions": False if is_editor else list(self.env["crm.lead"].mail_allowed_qweb_expressions()),
             "constants": [{"name": constant.name, "value": constant.value or "",
                            "description": constant.description or constant.team_id.name}
-                          for constant in constants],
+                          for constant in rule._pipeline_constants()],
             "variables": [{"name": name, "description": description, "rule": earlier.name}
                           for earlier in rule._earlier_rules()
                           for name, description in earlier._stage_automation_output_names().items()],

@@ -424,17 +424,29 @@ class StageAutomationRule(models.Model):
             "constants": AnyVariables("constants", {constant.name: constant.value or "" for constant in constants}),
         }
 
+    def _pipeline_constants(self):
+        """The constants its texts may use: those of its pipelines (of every pipeline for a stage of none)."""
+        pipelines = self._pipelines()
+        return self.env["stage.automation.constant"].search([("team_id", "in", pipelines.ids)] if pipelines else [])
+
+    def _check_stage_reachable(self, stage):
+        """Refuse ``stage`` (where the rule sends the lead, or waits for it) when no pipeline of the rule uses it."""
+        pipelines, targets = self._pipelines(), stage.stage_automation_team_ids
+        if targets and pipelines and not targets & pipelines:
+            raise ValidationError(_(
+                "Rule “%(rule)s”: stage “%(stage)s” belongs to pipeline “%(target)s”, not “%(pipeline)s”.",
+                rule=self.name, stage=stage.name, target=", ".join(targets.mapped("name")),
+                pipeline=", ".join(pipelines.mapped("name"))))
+
     def _available_variables_html(self):
         """The constants and earlier outputs this rule can use, as the rule form shows them."""
         self.ensure_one()
-        pipelines = self.team_id or self.stage_id.stage_automation_team_ids
-        constants = self.env["stage.automation.constant"].search(
-            [("team_id", "in", pipelines.ids)] if pipelines else [])
+        pipelines = self._pipelines()
         rows = [
             (f"{{{{ constants.{constant.name} }}}}", constant.value or "",
              constant.description or (_("pipeline “%(pipeline)s”", pipeline=constant.team_id.name)
                                       if len(pipelines) != 1 else ""))
-            for constant in constants
+            for constant in self._pipeline_constants()
         ]
         for rule in self._earlier_rules():
             for name, description in rule._stage_automation_output_names().items():
@@ -620,7 +632,7 @@ class StageAutomationRule(models.Model):
         """The simulation dialog, on the rule's stage: the person picks the lead."""
         self.ensure_one()
         return self.env["stage.automation.simulation.wizard"]._action_open(
-            stage=self.stage_id, team=self.team_id or self.stage_id.stage_automation_team_ids[:1])
+            stage=self.stage_id, team=self._pipelines()[:1])
 
     def action_view_runs(self):
         self.ensure_one()

@@ -67,16 +67,23 @@ class StageAutomationScope(models.AbstractModel):
                     "“%(name)s”: you are not allowed in company “%(company)s”.",
                     name=record.display_name, company=record.company_id.name))
 
+    def _pipelines(self):
+        """The pipelines whose leads this is for: its own, else its stage's (none: every pipeline)."""
+        self.ensure_one()
+        return self.team_id or self.stage_id.stage_automation_team_ids
+
+    def _outside_stage_pipelines(self):
+        """Whether its pipeline is not one its stage belongs to: it would never act."""
+        self.ensure_one()
+        return not self.stage_id._stage_automation_in_pipeline(self.team_id)
+
     @api.constrains("stage_id", "team_id")
     def _check_pipeline(self):
-        """The pipeline chosen uses the stage: a rule or trigger for another one would never act."""
-        for record in self:
-            teams = record.stage_id.stage_automation_team_ids
-            if record.team_id and not record.stage_id._stage_automation_in_pipeline(record.team_id):
-                raise ValidationError(_(
-                    "“%(name)s”: stage “%(stage)s” belongs to pipeline “%(team)s”, not “%(pipeline)s”.",
-                    name=record.display_name, stage=record.stage_id.name, team=", ".join(teams.mapped("name")),
-                    pipeline=record.team_id.name))
+        for record in self.filtered(lambda record: record._outside_stage_pipelines()):
+            raise ValidationError(_(
+                "“%(name)s”: stage “%(stage)s” belongs to pipeline “%(team)s”, not “%(pipeline)s”.",
+                name=record.display_name, stage=record.stage_id.name,
+                team=", ".join(record.stage_id.stage_automation_team_ids.mapped("name")), pipeline=record.team_id.name))
 
     @api.constrains("filter_domain")
     def _check_filter_domain(self):

@@ -283,7 +283,7 @@ class StageAutomationTrigger(models.Model):
 
     def _applies_to(self, lead):
         self.ensure_one()
-        pipelines = self.team_id or self.stage_id.stage_automation_team_ids
+        pipelines = self._pipelines()
         return (
             (not pipelines or lead.team_id in pipelines)
             and (not self.company_id or self.company_id == lead.company_id)

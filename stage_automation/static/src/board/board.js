@@ -128,7 +128,7 @@ export class StageAutomationBoard extends Component {
     /** The simulation dialog on ``stage``: the person picks a lead of the pipeline and reads what would happen. */
     simulate(stage) {
         return this.actionService.doAction("stage_automation.stage_automation_simulation_wizard_action", {
-            additionalContext: { default_stage_id: stage.id, default_team_id: this.board.team?.id || false },
+            additionalContext: this.defaults(stage),
         });
     }
 
