@@ -71,11 +71,6 @@ odoo_importable() {
     "$python" -c "import odoo.release, sys; sys.exit(odoo.release.version_info[0] != $series)" >/dev/null 2>&1
 }
 
-# Odoo 18 is importable by python3, else one line says what to do and the script fails.
-ensure_odoo() {
-    odoo_importable || die "$ODOO_MISSING"
-}
-
 # The series make test runs (STAGE_AUTOMATION_SERIES, default every claimed one), each importable by its
 # interpreter, else one line says which is missing and the script fails.
 test_series() {

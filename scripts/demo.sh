@@ -56,31 +56,22 @@ install_odoo() {
 }
 
 ensure_postgres
-case "${ODOO_SERIES:-}" in
-    "")
-        if odoo_importable 18; then
-            SERIES=18
-        elif odoo_importable 19 python3; then
-            SERIES=19 STAGE_AUTOMATION_ODOO19_PYTHON=python3
-        else
-            SERIES=19
-            odoo_importable 19 || install_odoo 19
-        fi
-        ;;
-    18)
-        SERIES=18
-        odoo_importable 18 || install_odoo 18
-        ;;
-    19)
-        SERIES=19
-        if odoo_importable 19 python3; then
-            STAGE_AUTOMATION_ODOO19_PYTHON=python3
-        else
-            odoo_importable 19 || install_odoo 19
-        fi
-        ;;
-    *) die "ODOO_SERIES is 18 or 19 (the series the addons claim), not ${ODOO_SERIES}" ;;
+# The series: ODOO_SERIES, else 18 when python3 imports it, else 19.
+if [ -n "${ODOO_SERIES:-}" ]; then
+    SERIES=$ODOO_SERIES
+elif odoo_importable 18; then
+    SERIES=18
+else
+    SERIES=19
+fi
+case "$SERIES" in
+    18 | 19) ;;
+    *) die "ODOO_SERIES is 18 or 19 (the series the addons claim), not $SERIES" ;;
 esac
+if [ "$SERIES" = 19 ] && odoo_importable 19 python3; then
+    STAGE_AUTOMATION_ODOO19_PYTHON=python3
+fi
+odoo_importable "$SERIES" || install_odoo "$SERIES"
 PY=$(odoo_python "$SERIES")
 say "Odoo $SERIES ($PY)"
 # A database belongs to one series: Odoo 19 has its own.

@@ -25,9 +25,7 @@ report_time() { say "Elapsed: $(( $(date +%s) - started )) s"; }
 
 SERIES_TO_TEST=$(test_series) || exit 1
 ensure_postgres
-ensure_odoo_of_series() { [ "$1" != 18 ] || ensure_odoo; }
 for series in $SERIES_TO_TEST; do
-    ensure_odoo_of_series "$series"
     ensure_python_deps "$series"
 done
 ensure_chromium

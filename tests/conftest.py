@@ -259,7 +259,8 @@ def create_pipeline(env, name, *stage_names, sequence=500):
     """A sales team and its stages, over XML-RPC, named with a tag of their own."""
     tag = uuid.uuid4().hex[:8]
     team = env["crm.team"].create({"name": f"{name} {tag}"})
-    stages = [env["crm.stage"].create({"name": f"{stage} {tag}", **in_pipeline(env, team), "sequence": sequence + n})
+    pipeline = in_pipeline(env, team)
+    stages = [env["crm.stage"].create({"name": f"{stage} {tag}", **pipeline, "sequence": sequence + n})
               for n, stage in enumerate(stage_names, 1)]
     return Pipeline(tag, team, stages)
 
