@@ -15,16 +15,12 @@ SERIES = version_info[0]
 
 if SERIES >= 19:
     from odoo.fields import Domain
-    from odoo.orm.models import UPDATE_BATCH_SIZE  # noqa: F401
 
     from odoo.addons.base.models.ir_qweb import QWebError as QWEB_ERROR
-    from odoo.addons.rpc.controllers.xmlrpc import RPC_FAULT_CODE_ACCESS_ERROR  # noqa: F401
 else:  # pragma: no cover - Odoo 18
-    from odoo.models import UPDATE_BATCH_SIZE  # noqa: F401
     from odoo.osv import expression
     from odoo.service.model import _as_validation_error
 
-    from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR  # noqa: F401
     from odoo.addons.base.models.ir_qweb import QWebException as QWEB_ERROR
 
     Domain = None

@@ -14,6 +14,12 @@ DEFAULT_ACTIVITY_TYPES = {
 }
 
 
+
+def _local_day(lead, user, moment):
+    """The day ``moment`` (naive UTC) falls on in ``user``'s time zone."""
+    return fields.Datetime.context_timestamp(lead.with_context(tz=user.tz or "UTC"), moment).date()
+
+
 class StageAutomationRule(models.Model):
     """Activities on the lead: an activity of a chosen type, a to-do, a call.
 
@@ -118,15 +124,16 @@ class StageAutomationRule(models.Model):
             summary = self._render("summary", lead)
         if note is None:
             note = plaintext2html(self._render("body", lead)) if self.body else ""
-        moment = deadline or run._action_moment()
-        days = {}
-        for user in users:
-            day = fields.Datetime.context_timestamp(lead.with_context(tz=user.tz or "UTC"), moment).date()
-            days[user] = day if deadline else day + timedelta(days=self.activity_deadline_days)
+        days = {user: _local_day(lead, user, deadline) if deadline else self._activity_due_day(run, lead, user)
+                for user in users}
         return {"recipients": users, "activity_type": activity_type, "subject": summary, "body": note,
                 "deadlines": days, "details": [
                     (_("Activity"), activity_type.name),
                     (_("Due on"), ", ".join(sorted({format_date(self.env, day) for day in days.values()})))]}
+
+    def _activity_due_day(self, run, lead, user):
+        """The day "Due in (days)" after the day the rule runs, in ``user``'s time zone."""
+        return _local_day(lead, user, run._action_moment()) + timedelta(days=self.activity_deadline_days)
 
     def _schedule_activities(self, run, lead, plan, users=None):
         """The activities of ``plan`` (see :meth:`_prepare_activities`), for ``users`` of its recipients

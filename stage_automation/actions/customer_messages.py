@@ -122,8 +122,7 @@ class StageAutomationRule(models.Model):
         values = dict(plan["message_values"])
         template = plan["template"]
         if template:
-            with self._explaining_unknown_variables(lead):
-                rendered = template._generate_template(lead.ids, ("attachment_ids", "report_template_ids"))[lead.id]
+            rendered = self._render_mail_template(template, lead, ("attachment_ids", "report_template_ids"))
             attachments |= self.env["ir.attachment"].browse(rendered.get("attachment_ids", []))
             values["attachments"] = rendered.get("attachments", [])
         # Queued, not sent within the run: the run is saved before the mail queue reports how the sending went.

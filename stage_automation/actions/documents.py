@@ -77,15 +77,18 @@ class StageAutomationRule(models.Model):
     def _prepare_action_document(self, run, lead):
         if not self.report_id:
             raise UserError(_("The report this rule printed was deleted: choose another one."))
-        return {"details": [(_("Report"), self.report_id.name),
-                            (_("File name"), self._document_name(lead, self._document_records(lead))),
+        records = self._document_records(lead)
+        name = self._document_name(lead, records)
+        return {"records": records, "name": name,
+                "details": [(_("Report"), self.report_id.name),
+                            (_("File name"), name),
                             # Named even to an author outside it, whom printing then refuses with this name.
                             (_("Issued by"), self._document_company(lead).sudo().name)]}
 
     def _run_action_document(self, run, lead):
-        self._prepare_action(run, lead)
+        plan = self._prepare_action(run, lead)
         if self.document_wait:
-            attachment = self._create_document(run, lead, self._document_records(lead))
+            attachment = self._create_document(run, lead, plan["records"], plan["name"])
             return _lt("Document “%(name)s” attached to the lead.", name=attachment.name)
         run.with_delay(description=_("Stage automation: document of %(run)s", run=run.display_name)
                        )._create_document_in_background()
@@ -103,8 +106,9 @@ class StageAutomationRule(models.Model):
             return lead
         raise UserError(_("Reports of %(model)s cannot be printed from a lead.", model=self.report_id.model))
 
-    def _create_document(self, run, lead, record):
-        """Print the rule's report of ``record`` to PDF, attach it to ``lead`` and publish it as variables."""
+    def _create_document(self, run, lead, record, name=None):
+        """Print the rule's report of ``record`` to PDF, attach it to ``lead`` and publish it as variables;
+        ``name``: the file's, when already rendered."""
         self.ensure_one()
         report = self.report_id
         company = self._document_company(lead)
@@ -119,7 +123,7 @@ class StageAutomationRule(models.Model):
         except (UserError, compat.QWEB_ERROR) as error:
             raise UserError(_("The report “%(report)s” could not be printed: %(error)s",
                               report=report.name, error=_printing_error(error))) from error
-        name = self._document_name(lead, record)
+        name = name or self._document_name(lead, record)
         if not name.endswith(f".{extension}"):
             name = f"{name}.{extension}"
         attachment = self.env["ir.attachment"].create({

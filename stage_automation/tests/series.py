@@ -9,6 +9,16 @@ from odoo import Command
 from odoo.addons.stage_automation import compat
 
 SERIES = compat.SERIES
+# Where Odoo keeps the most records its write updates in one statement, and the XML-RPC fault code of an
+# AccessError: 19 moved them (``odoo.orm``, the ``rpc`` addon).
+if SERIES >= 19:
+    from odoo.orm.models import UPDATE_BATCH_SIZE  # noqa: F401
+
+    from odoo.addons.rpc.controllers.xmlrpc import RPC_FAULT_CODE_ACCESS_ERROR  # noqa: F401
+else:
+    from odoo.models import UPDATE_BATCH_SIZE  # noqa: F401
+
+    from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR  # noqa: F401
 #: A contact's, lead's or user's mobile number field: ``mobile`` on 18, ``phone`` on 19 (no more mobile).
 MOBILE = "mobile" if "mobile" in compat.PHONE_FIELDS else "phone"
 #: A user's groups: ``groups_id`` on 18, ``group_ids`` on 19.

@@ -3,9 +3,8 @@ from xmlrpc.client import Fault
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.stage_automation.compat import RPC_FAULT_CODE_ACCESS_ERROR
-
 from .common import StageAutomationCase
+from .series import RPC_FAULT_CODE_ACCESS_ERROR
 
 
 @tagged("post_install", "-at_install", "stage_automation_security")

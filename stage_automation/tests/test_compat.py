@@ -11,6 +11,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.stage_automation import compat
 
+from . import series
 from .common import StageAutomationSecurityCase
 from .series import in_pipelines
 
@@ -135,9 +136,10 @@ class TestCompat(StageAutomationSecurityCase):
         self.assertTrue(template.exists())
 
     def test_rpc_and_batch_names(self):
-        """Moved on 19: the XML-RPC controller (``rpc`` addon), the ORM's batch size (``odoo.orm``)."""
-        self.assertEqual(compat.RPC_FAULT_CODE_ACCESS_ERROR, 4)
-        self.assertGreater(compat.UPDATE_BATCH_SIZE, 1)
+        """Moved on 19: the XML-RPC controller (``rpc`` addon), the ORM's batch size (``odoo.orm``); only the
+        tests use them (``tests/series.py``)."""
+        self.assertEqual(series.RPC_FAULT_CODE_ACCESS_ERROR, 4)
+        self.assertGreater(series.UPDATE_BATCH_SIZE, 1)
 
     def test_a_rule_failing_a_constraint_still_says_why(self):
         with self.assertRaisesRegex(ValidationError, "add at least one field to set"):

@@ -2,10 +2,9 @@ from contextlib import closing
 
 from odoo.tests import tagged, warmup
 
-from odoo.addons.stage_automation.compat import UPDATE_BATCH_SIZE
-
 from ..models.crm_lead import DEFAULT_INLINE_LIMIT
 from .common import StageAutomationCase
+from .series import UPDATE_BATCH_SIZE
 
 # Both sizes are above the inline limit: a mass change, whose rules are all handed to the queue. The larger
 # is the most crm's own write updates in one statement (Odoo's UPDATE_BATCH_SIZE): the same exact budget

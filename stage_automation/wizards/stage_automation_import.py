@@ -53,22 +53,24 @@ class StageAutomationImport(models.TransientModel):
         self.ensure_one()
         transfer = self.env["stage.automation.transfer"]
         data = transfer.read_file(self._data())
-        board = self.env["stage.automation.board"]
-        mapping = transfer._map_stages(data, board._stages(board._pipeline(self.team_id.id)), {})
+        report = transfer.import_preview(self.team_id.id, data)  # the stages matched by name
+        targets = {stage["name"]: stage["target_id"] for stage in report["stages"]}
         self.line_ids = [fields.Command.clear()] + [fields.Command.create({
             "sequence": position, "name": stage["name"], "label": transfer._label(stage),
             "rule_count": len(stage.get("rules") or []), "trigger_count": len(stage.get("triggers") or []),
-            "stage_id": mapping[stage["name"]].id,
+            "stage_id": targets[stage["name"]],
         }) for position, stage in enumerate(data["stages"])]
         self.state = "map"
-        return self.action_check()
+        return self._show_preview(report)
 
     def action_check(self):
         """Preview the import with the stages as now mapped: nothing is written."""
         self.ensure_one()
-        transfer = self.env["stage.automation.transfer"]
-        report = transfer.import_preview(self.team_id.id, self._data(), self._stage_map())
-        self.report_html = transfer._report_html(report, preview=True)
+        report = self.env["stage.automation.transfer"].import_preview(self.team_id.id, self._data(), self._stage_map())
+        return self._show_preview(report)
+
+    def _show_preview(self, report):
+        self.report_html = self.env["stage.automation.transfer"]._report_html(report, preview=True)
         return self._reopen()
 
     def action_apply(self):

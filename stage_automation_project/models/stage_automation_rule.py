@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from odoo import Command, _, api, fields, models
@@ -26,8 +26,7 @@ class StageAutomationRule(models.Model):
             raise UserError(_("Project “%(project)s” is archived.", project=project.name))
         users = self._activity_users(lead)
         tz = ZoneInfo(users[0].tz or "UTC")
-        day = fields.Date.context_today(lead.with_context(tz=tz.key), timestamp=run._action_moment()) \
-            + timedelta(days=self.activity_deadline_days)
+        day = self._activity_due_day(run, lead, users[0])
         return {
             "recipients": users,
             "project": project,
